@@ -1,0 +1,234 @@
+//! JSON request bodies → DTOs, with every problem reported at once.
+//!
+//! serde stops at the first problem, and a form wants to show them all. So a body is read in
+//! two passes:
+//!
+//! 1. **Shape** — the body must be a JSON object; each known field is checked against its
+//!    [`FieldKind`] (a string, an integer, a UUID, one of an enum's labels), required fields
+//!    must be present, `null` is refused where the contract has a default instead, and unknown
+//!    fields (`estado` on create: mass assignment) are refused.
+//! 2. **Rules** — the DTO's garde rules (lengths, ranges, e-mail syntax, no NUL). Fields that
+//!    already failed the shape pass are filled with a placeholder for this pass and their rule
+//!    errors dropped, so each problem is reported once.
+//!
+//! The result is either a DTO that meets the contract or [`ValidationErrors`] in FastAPI's
+//! shape, with `loc` starting at `"body"`.
+
+use garde::Validate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ErrorEntry, ValidationErrors};
+use crate::i18n;
+
+/// What JSON type a field takes.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldKind {
+    /// A string.
+    String,
+    /// A JSON integer (`20`; not `20.0`, `"20"` or `true`).
+    Integer,
+    /// A UUID string.
+    Uuid,
+    /// A string that is one of these labels.
+    Enum(&'static [&'static str]),
+}
+
+/// One field of a request DTO.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The JSON name.
+    pub name: &'static str,
+    /// Its JSON type.
+    pub kind: FieldKind,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Whether `null` is an accepted value (it means "no value", e.g. clearing an e-mail).
+    pub nullable: bool,
+}
+
+impl Field {
+    /// A field that must be present and not null.
+    pub const fn required(name: &'static str, kind: FieldKind) -> Self {
+        Self {
+            name,
+            kind,
+            required: true,
+            nullable: false,
+        }
+    }
+
+    /// A field that may be absent but, when present, is not null.
+    pub const fn optional(name: &'static str, kind: FieldKind) -> Self {
+        Self {
+            name,
+            kind,
+            required: false,
+            nullable: false,
+        }
+    }
+
+    /// A field that may be absent or null.
+    pub const fn nullable(name: &'static str, kind: FieldKind) -> Self {
+        Self {
+            name,
+            kind,
+            required: false,
+            nullable: true,
+        }
+    }
+}
+
+/// A DTO that can be read from a JSON body with [`parse`].
+///
+/// `Default` provides the placeholders of the rules pass; `Serialize` turns them into JSON.
+pub trait JsonBody: DeserializeOwned + Serialize + Default + Validate<Context = ()> {
+    /// Every field the body may have.
+    const FIELDS: &'static [Field];
+}
+
+/// Parses and validates a JSON body.
+///
+/// # Errors
+/// Every problem found, as 422 entries whose `loc` starts with `"body"`.
+pub fn parse<T: JsonBody>(bytes: &[u8]) -> Result<T, ValidationErrors> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ValidationErrors::single(ErrorEntry::new(
+            ["body"],
+            "json_invalid",
+            format!("JSON mal formado: {e}"),
+        ))
+    })?;
+    from_value(value)
+}
+
+/// [`parse`] for an already decoded JSON value.
+///
+/// # Errors
+/// As [`parse`].
+pub fn from_value<T: JsonBody>(value: Value) -> Result<T, ValidationErrors> {
+    let Value::Object(mut object) = value else {
+        return Err(ValidationErrors::single(ErrorEntry::new(
+            ["body"],
+            "model_attributes_type",
+            "El cuerpo debe ser un objeto JSON",
+        )));
+    };
+    let mut errors = ValidationErrors::default();
+    let mut failed: Vec<&'static str> = Vec::new();
+
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !T::FIELDS.iter().any(|f| f.name == k.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        object.remove(&key);
+        errors.push(ErrorEntry::new(
+            ["body".to_owned(), key],
+            "extra_forbidden",
+            "Campo no permitido",
+        ));
+    }
+
+    for field in T::FIELDS {
+        let problem = match object.get(field.name) {
+            None if field.required => Some(("missing", "Campo obligatorio".to_owned())),
+            None => None,
+            Some(Value::Null) if field.nullable => None,
+            Some(v) => check_kind(field.kind, v),
+        };
+        if let Some((kind, msg)) = problem {
+            errors.push(ErrorEntry::new(["body", field.name], kind, msg));
+            failed.push(field.name);
+            object.remove(field.name);
+        }
+    }
+
+    if !failed.is_empty() {
+        let placeholders = serde_json::to_value(T::default()).unwrap_or(Value::Null);
+        for name in &failed {
+            if let Some(v) = placeholders.get(name) {
+                object.insert((*name).to_owned(), v.clone());
+            }
+        }
+    }
+
+    let dto: T = match serde_json::from_value(Value::Object(object)) {
+        Ok(dto) => dto,
+        Err(e) => {
+            // The shape pass should have caught everything serde can object to; if it did
+            // not, this is still the client's input, so it is a 422, not a 500.
+            errors.push(ErrorEntry::new(["body"], "value_error", e.to_string()));
+            return Err(errors);
+        }
+    };
+
+    if let Err(report) = i18n::with_codes(|| dto.validate()) {
+        for entry in report_entries(&report, "body") {
+            let field = entry.loc.get(1).and_then(|l| match l {
+                crate::Loc::Key(k) => Some(k.as_str()),
+                crate::Loc::Index(_) => None,
+            });
+            if field.is_some_and(|f| failed.contains(&f)) {
+                continue;
+            }
+            errors.push(entry);
+        }
+    }
+    // Report in the order of the form: unknown fields first, then the DTO's fields in order.
+    errors.0.sort_by_key(|e| match e.loc.get(1) {
+        Some(crate::Loc::Key(k)) => T::FIELDS.iter().position(|f| f.name == k.as_str()),
+        _ => None,
+    });
+    errors.into_result(dto)
+}
+
+/// Converts a garde report into 422 entries under `root` (`"body"`, `"query"`).
+pub(crate) fn report_entries(report: &garde::Report, root: &str) -> Vec<ErrorEntry> {
+    report
+        .iter()
+        .map(|(path, error)| {
+            let (kind, msg) = i18n::split(error.message());
+            let mut loc = vec![crate::Loc::from(root)];
+            let path = path.to_string();
+            if !path.is_empty() {
+                loc.extend(path.split('.').map(crate::Loc::from));
+            }
+            ErrorEntry {
+                loc,
+                msg: msg.to_owned(),
+                kind: kind.to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn check_kind(kind: FieldKind, v: &Value) -> Option<(&'static str, String)> {
+    match kind {
+        FieldKind::String => {
+            (!v.is_string()).then(|| ("string_type", "Debe ser una cadena de texto".to_owned()))
+        }
+        FieldKind::Integer => {
+            if v.is_i64() {
+                None
+            } else if v.is_u64() {
+                Some((
+                    "int_parsing_size",
+                    "El número es demasiado grande".to_owned(),
+                ))
+            } else {
+                Some(("int_type", "Debe ser un número entero".to_owned()))
+            }
+        }
+        FieldKind::Uuid => match v.as_str() {
+            Some(s) if uuid::Uuid::try_parse(s).is_ok() => None,
+            _ => Some(("uuid_parsing", "Debe ser un UUID válido".to_owned())),
+        },
+        FieldKind::Enum(labels) => match v.as_str() {
+            Some(s) if labels.contains(&s) => None,
+            _ => Some(("enum", format!("Debe ser uno de: {}", labels.join(", ")))),
+        },
+    }
+}

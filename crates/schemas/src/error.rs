@@ -1,0 +1,160 @@
+//! The error bodies of the contract.
+//!
+//! A 422 is `{"detail": [{"loc": [...], "msg": "...", "type": "..."}, ...]}` exactly as FastAPI
+//! sends it, so an SPA written against FastAPI keeps working; every other error is
+//! `{"detail": "human readable message"}`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One element of an error location: a name (`"body"`, `"titulo"`) or a list index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Loc {
+    /// A part of the request or a field name.
+    Key(String),
+    /// A position in a list.
+    Index(usize),
+}
+
+impl From<&str> for Loc {
+    fn from(s: &str) -> Self {
+        Loc::Key(s.to_owned())
+    }
+}
+
+impl From<String> for Loc {
+    fn from(s: String) -> Self {
+        Loc::Key(s)
+    }
+}
+
+impl From<usize> for Loc {
+    fn from(i: usize) -> Self {
+        Loc::Index(i)
+    }
+}
+
+/// One problem with a request, the way FastAPI reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"loc": ["body", "titulo"], "msg": "Debe tener al menos 3 caracteres", "type": "string_too_short"}))]
+pub struct ErrorEntry {
+    /// Where the problem is: starts with `body`, `query`, `path` or `header`, then the field.
+    #[schema(value_type = Vec<Object>, example = json!(["body", "titulo"]))]
+    pub loc: Vec<Loc>,
+    /// What is wrong, in Spanish, ready to show beside the field.
+    pub msg: String,
+    /// A stable machine-readable code (`missing`, `string_too_short`, `extra_forbidden`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl ErrorEntry {
+    /// A new entry.
+    pub fn new<L: Into<Loc>>(
+        loc: impl IntoIterator<Item = L>,
+        kind: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self {
+            loc: loc.into_iter().map(Into::into).collect(),
+            msg: msg.into(),
+            kind: kind.into(),
+        }
+    }
+}
+
+/// Every problem found in one request. Never empty when returned as an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<ErrorEntry>);
+
+impl ValidationErrors {
+    /// A single problem.
+    pub fn single(entry: ErrorEntry) -> Self {
+        Self(vec![entry])
+    }
+
+    /// Adds a problem.
+    pub fn push(&mut self, entry: ErrorEntry) {
+        self.0.push(entry);
+    }
+
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The problems.
+    pub fn entries(&self) -> &[ErrorEntry] {
+        &self.0
+    }
+
+    /// `Ok(value)` when no problem was found, else `Err(self)`.
+    ///
+    /// # Errors
+    /// `self`, when it holds at least one problem.
+    pub fn into_result<T>(self, value: T) -> Result<T, Self> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// The 422 body.
+    pub fn into_body(self) -> HttpValidationError {
+        HttpValidationError { detail: self.0 }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            let loc: Vec<String> = e
+                .loc
+                .iter()
+                .map(|l| match l {
+                    Loc::Key(k) => k.clone(),
+                    Loc::Index(i) => i.to_string(),
+                })
+                .collect();
+            write!(f, "{}: {} ({})", loc.join("."), e.msg, e.kind)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Body of a 422 response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"detail": [
+    {"loc": ["body", "titulo"], "msg": "Debe tener al menos 3 caracteres", "type": "string_too_short"},
+    {"loc": ["body", "persona_id"], "msg": "Campo obligatorio", "type": "missing"}
+]}))]
+pub struct HttpValidationError {
+    /// One entry per problem, all problems at once.
+    pub detail: Vec<ErrorEntry>,
+}
+
+/// Body of every error other than a 422.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"detail": "No existe la solicitud 0193a3f4-1c2b-7d3e-8f40-123456789abc"}))]
+pub struct ErrorMessage {
+    /// What went wrong, for a person.
+    pub detail: String,
+}
+
+impl ErrorMessage {
+    /// A new message.
+    pub fn new(detail: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Request and response shapes of the solicitudes API, and the rules every request must meet.
+//!
+//! The types here are the contract of `../shared/API.md` in Rust: the HTTP binary uses them to
+//! parse and answer requests, and other Rust services can use them to call the API — so the
+//! crate depends on neither diesel nor actix.
+//!
+//! - [`persona`] and [`solicitud`]: `*Create`, `*Update` (PATCH) and `*Response` DTOs.
+//! - [`body`]: turns a JSON body into a DTO, reporting **every** problem at once (missing and
+//!   unknown fields, wrong types, then each garde rule) in the FastAPI-compatible shape of
+//!   [`error::ValidationErrors`].
+//! - [`query`]: the same for query strings (empty values, repeated parameters, ranges).
+//! - [`page`]: the list page envelope.
+
+pub mod body;
+pub mod error;
+pub mod page;
+pub mod persona;
+pub mod query;
+pub mod solicitud;
+pub mod timestamp;
+
+mod i18n;
+mod text;
+
+pub use error::{ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
+pub use page::Page;
