@@ -1,1 +1,23 @@
-//! placeholder
+//! The solicitudes HTTP service.
+//!
+//! `main.rs` is a shim over this library so tests can build the very same [`app::build_app`]
+//! in-process, or start the real server on port 0 with [`startup::Application`].
+//!
+//! - [`config`]: layered configuration, validated at start-up.
+//! - [`routes`]: thin handlers, one module per resource.
+//! - [`extract`]: extractors that validate before any database work.
+//! - [`error`]: service errors → HTTP in the contract's shape.
+//! - [`middleware`]: request ids, access log, JSON error bodies.
+//! - [`openapi`]: `/openapi.json`, `/docs`, `/redoc`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

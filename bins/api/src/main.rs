@@ -1,1 +1,66 @@
-fn main() {}
+//! `solicitudes-api`: see `solicitudes_api` for the library this shim drives.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use solicitudes_api::cli::{Cli, Command};
+use solicitudes_api::config::Settings;
+use solicitudes_api::startup::Application;
+use solicitudes_api::{openapi, telemetry};
+use solicitudes_persistence::migrations;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", openapi::to_pretty_json());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("solicitudes-api: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(
+        cli.log_format.unwrap_or(settings.log.format),
+        &settings.log.level,
+    );
+    let result = match command {
+        Command::Migrate => migrate(&settings).await,
+        Command::Serve | Command::Openapi => serve(&settings).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("solicitudes-api: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url().map_err(anyhow::Error::msg)?;
+    let applied = migrations::run_pending(url).await?;
+    if applied.is_empty() {
+        println!("no pending migrations");
+    }
+    for v in applied {
+        println!("applied {v}");
+    }
+    Ok(())
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!(
+        "listening on http://{}:{} (docs at /docs)",
+        settings.server.host,
+        app.port()
+    );
+    app.run_until_stopped().await?;
+    Ok(())
+}

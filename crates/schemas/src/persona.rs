@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::body::{Field, FieldKind, JsonBody};
 use crate::error::ValidationErrors;
-use crate::query::QueryReader;
+use crate::query::{FromQueryString, QueryReader};
 use crate::text;
 
 /// Maximum length of `q` in a list query.
@@ -146,12 +146,8 @@ pub const DEFAULT_LIMIT: i64 = 20;
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 100;
 
-impl PersonaListQuery {
-    /// Reads the raw query string.
-    ///
-    /// # Errors
-    /// Every bad parameter, with `loc` `["query", name]`.
-    pub fn from_query(query: &str) -> Result<Self, ValidationErrors> {
+impl FromQueryString for PersonaListQuery {
+    fn from_query_string(query: &str) -> Result<Self, ValidationErrors> {
         let mut r = QueryReader::new(query);
         let q = r.text("q", MAX_Q);
         let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
@@ -309,13 +305,13 @@ mod tests {
 
     #[test]
     fn la_consulta_de_la_lista() {
-        let q = PersonaListQuery::from_query("q=ana&limit=5&count=true").unwrap();
+        let q = PersonaListQuery::from_query_string("q=ana&limit=5&count=true").unwrap();
         assert_eq!(q.q.as_deref(), Some("ana"));
         assert_eq!(q.limit, 5);
         assert!(q.count);
-        let q = PersonaListQuery::from_query("").unwrap();
+        let q = PersonaListQuery::from_query_string("").unwrap();
         assert_eq!(q.limit, DEFAULT_LIMIT);
-        assert!(PersonaListQuery::from_query("limit=101").is_err());
-        assert!(PersonaListQuery::from_query("cursor=").is_err());
+        assert!(PersonaListQuery::from_query_string("limit=101").is_err());
+        assert!(PersonaListQuery::from_query_string("cursor=").is_err());
     }
 }

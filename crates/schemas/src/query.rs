@@ -8,6 +8,15 @@ use std::str::FromStr;
 
 use crate::error::{ErrorEntry, ValidationErrors};
 
+/// A list query read from a raw query string.
+pub trait FromQueryString: Sized {
+    /// Reads the query string (`a=1&b=x`), reporting every bad parameter at once.
+    ///
+    /// # Errors
+    /// Every problem, with `loc` `["query", name]`.
+    fn from_query_string(query: &str) -> Result<Self, ValidationErrors>;
+}
+
 /// The decoded `name=value` pairs of a query string, and the problems found reading them.
 #[derive(Debug)]
 pub struct QueryReader {

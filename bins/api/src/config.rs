@@ -1,0 +1,295 @@
+//! Configuration: built-in defaults → optional TOML file (`--config PATH`) → environment.
+//!
+//! Environment overrides use `APP__SECTION__KEY` (e.g. `APP__SERVER__PORT=9000`,
+//! `APP__SERVER__CORS_ORIGINS=http://a.example,http://b.example`); `DATABASE_URL` sets
+//! `database.url` unless `APP__DATABASE__URL` is given. Every key is listed in
+//! `docs/configuration.md`. [`Settings::load`] validates everything and names the offending
+//! key, so a bad value stops the service at start-up rather than at the first request.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use config::{Config, Environment, File};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use solicitudes_persistence::PoolSettings;
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// PostgreSQL.
+    pub database: DatabaseSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on (0: any free port).
+    pub port: u16,
+    /// Worker threads (0: one per core).
+    pub workers: usize,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS (`scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/database`; never printed.
+    pub url: Option<SecretString>,
+    /// Most connections in the pool.
+    pub pool_max_size: u32,
+    /// Connections kept open while idle.
+    pub pool_min_idle: u32,
+    /// Milliseconds a request waits for a connection before a 503.
+    pub checkout_timeout_ms: u64,
+    /// Server-side `statement_timeout` in milliseconds (0: the server's default).
+    pub statement_timeout_ms: u64,
+    /// Apply pending migrations when `serve` starts.
+    pub migrate_on_start: bool,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` (human-readable) or `json`.
+    pub format: LogFormat,
+    /// Filter in `RUST_LOG` syntax (`RUST_LOG` itself wins when set).
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+/// The defaults, as `(key, value)`; also the source of `docs/configuration.md`'s table.
+pub const DEFAULTS: &[(&str, &str)] = &[
+    ("server.host", "127.0.0.1"),
+    ("server.port", "8000"),
+    ("server.workers", "0"),
+    ("server.body_limit_bytes", "1048576"),
+    (
+        "server.cors_origins",
+        "http://localhost:5173,http://127.0.0.1:5173",
+    ),
+    ("server.shutdown_timeout_secs", "30"),
+    ("database.pool_max_size", "10"),
+    ("database.pool_min_idle", "1"),
+    ("database.checkout_timeout_ms", "2000"),
+    ("database.statement_timeout_ms", "5000"),
+    ("database.migrate_on_start", "true"),
+    ("log.format", "text"),
+    ("log.level", "info,solicitudes=info"),
+];
+
+impl Settings {
+    /// Loads and validates the configuration.
+    ///
+    /// # Errors
+    /// A message naming each bad key.
+    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        let mut builder = Config::builder();
+        for (key, value) in DEFAULTS {
+            builder = if *key == "server.cors_origins" {
+                let list: Vec<String> = value.split(',').map(str::to_owned).collect();
+                builder.set_default(*key, list)
+            } else {
+                builder.set_default(*key, *value)
+            }
+            .map_err(|e| e.to_string())?;
+        }
+        if let Some(path) = file {
+            builder = builder.add_source(File::from(path).required(true));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("APP")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("server.cors_origins")
+                .try_parsing(true),
+        );
+        if std::env::var_os("APP__DATABASE__URL").is_none() {
+            if let Ok(url) = std::env::var("DATABASE_URL") {
+                builder = builder
+                    .set_override("database.url", url)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        let settings: Settings = builder
+            .build()
+            .and_then(Config::try_deserialize)
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let s = &self.server;
+        if s.host.parse::<IpAddr>().is_err()
+            && (s.host.is_empty()
+                || !s
+                    .host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        {
+            problems.push(format!(
+                "server.host: `{}` is not an IP address or host name",
+                s.host
+            ));
+        }
+        if s.body_limit_bytes == 0 {
+            problems.push("server.body_limit_bytes: must be at least 1".to_owned());
+        }
+        for origin in &s.cors_origins {
+            if !is_origin(origin) {
+                problems.push(format!(
+                    "server.cors_origins: `{origin}` is not an origin like http://localhost:5173"
+                ));
+            }
+        }
+        let d = &self.database;
+        if d.pool_max_size == 0 {
+            problems.push("database.pool_max_size: must be at least 1".to_owned());
+        }
+        if d.pool_min_idle > d.pool_max_size {
+            problems
+                .push("database.pool_min_idle: cannot exceed database.pool_max_size".to_owned());
+        }
+        if d.checkout_timeout_ms == 0 {
+            problems.push("database.checkout_timeout_ms: must be at least 1".to_owned());
+        }
+        if let Some(url) = &d.url {
+            let url = url.expose_secret();
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                problems.push(
+                    "database.url (DATABASE_URL): must start with postgres:// or postgresql://"
+                        .to_owned(),
+                );
+            }
+        }
+        if self.log.level.trim().is_empty() {
+            problems.push("log.level: must not be empty".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "invalid configuration:\n  {}",
+                problems.join("\n  ")
+            ))
+        }
+    }
+
+    /// The database URL.
+    ///
+    /// # Errors
+    /// When none is configured, saying how to give one.
+    pub fn database_url(&self) -> Result<&str, String> {
+        self.database
+            .url
+            .as_ref()
+            .map(ExposeSecret::expose_secret)
+            .ok_or_else(|| {
+                "database.url is not set: set DATABASE_URL (or APP__DATABASE__URL), or start \
+                 the service with `make run`, which provides a private PostgreSQL"
+                    .to_owned()
+            })
+    }
+
+    /// The pool settings.
+    pub fn pool(&self) -> PoolSettings {
+        let d = &self.database;
+        PoolSettings {
+            max_size: d.pool_max_size,
+            min_idle: Some(d.pool_min_idle),
+            checkout_timeout: Duration::from_millis(d.checkout_timeout_ms),
+            statement_timeout: (d.statement_timeout_ms > 0)
+                .then(|| Duration::from_millis(d.statement_timeout_ms)),
+            ..PoolSettings::default()
+        }
+    }
+}
+
+fn is_origin(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains('/')
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn los_valores_por_defecto_son_validos() {
+        let s = Settings::load(None).unwrap();
+        assert_eq!(s.server.port, 8000);
+        assert_eq!(s.server.host, "127.0.0.1");
+        assert_eq!(s.server.body_limit_bytes, 1024 * 1024);
+        assert_eq!(
+            s.server.cors_origins,
+            ["http://localhost:5173", "http://127.0.0.1:5173"]
+        );
+        assert_eq!(s.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn origenes_validos_e_invalidos() {
+        assert!(is_origin("http://localhost:5173"));
+        assert!(is_origin("https://app.example.com"));
+        assert!(!is_origin("localhost:5173"));
+        assert!(!is_origin("http://a/b"));
+        assert!(!is_origin("ftp://a"));
+    }
+
+    #[test]
+    fn un_fichero_con_un_valor_malo_nombra_la_clave() {
+        let dir = std::env::temp_dir().join(format!("solicitudes-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        std::fs::write(&path, "[server]\nport = \"ochenta\"\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err();
+        assert!(err.contains("server.port"), "{err}");
+        std::fs::write(
+            &path,
+            "[server]\nbody_limit_bytes = 0\ncors_origins = [\"nope\"]\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err();
+        assert!(err.contains("server.body_limit_bytes"), "{err}");
+        assert!(err.contains("server.cors_origins"), "{err}");
+        std::fs::write(&path, "[server]\nprot = 1\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err();
+        assert!(err.contains("prot"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,176 @@
+//! Extractors that turn a request into validated input, or into a 4xx in the contract's shape.
+//!
+//! They run before a handler touches the database: a request that fails here never takes a
+//! pool connection.
+
+use std::str::FromStr;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+use solicitudes_schemas::body::{self, JsonBody};
+use solicitudes_schemas::query::FromQueryString;
+use solicitudes_services::IfMatch;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// The largest accepted body, in bytes (app data; default 1 MiB).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        BodyLimit(1024 * 1024)
+    }
+}
+
+/// A JSON body read into `T` with every problem reported at once (see
+/// [`solicitudes_schemas::body`]). Requires `Content-Type: application/json` (or
+/// `application/*+json`, UTF-8); a body over the limit is a 413, whether or not it declares
+/// its length.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: JsonBody + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
+        let content_type = check_content_type(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit as u64) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            content_type?;
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| match e {
+                    actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(limit),
+                    other => ApiError::BadPayload(other.to_string()),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            body::parse::<T>(&body).map(Json).map_err(ApiError::Invalid)
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let invalid = |msg: &str| ApiError::invalid(["header", "content-type"], "content_type", msg);
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Err(invalid("Falta la cabecera Content-Type: application/json"));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| invalid("Content-Type debe ser application/json"))?;
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if !json {
+        return Err(invalid("Content-Type debe ser application/json"));
+    }
+    for param in parts {
+        if let Some((k, v)) = param.split_once('=') {
+            if k.trim().eq_ignore_ascii_case("charset")
+                && !v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            {
+                return Err(invalid("El cuerpo JSON debe estar en UTF-8"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `{id}` segment of the path, parsed as a UUID into `T` (422 on `["path", "id"]` when
+/// malformed).
+#[derive(Debug)]
+pub struct Id<T>(pub T);
+
+impl<T: From<Uuid>> Id<T> {
+    /// The id.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: From<Uuid> + 'static> FromRequest for Id<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let raw = req.match_info().get("id").unwrap_or("");
+        ready(Uuid::from_str(raw).map(|id| Id(T::from(id))).map_err(|_| {
+            ApiError::invalid(
+                ["path", "id"],
+                "uuid_parsing",
+                "Debe ser un UUID válido, p. ej. 0193a3f4-1c2b-7d3e-8f40-123456789abc",
+            )
+        }))
+    }
+}
+
+/// The `If-Match` header, if sent (422 on `["header", "if-match"]` when malformed).
+#[derive(Debug)]
+pub struct IfMatchHeader(pub Option<IfMatch>);
+
+impl FromRequest for IfMatchHeader {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if values.is_empty() {
+            return ready(Ok(IfMatchHeader(None)));
+        }
+        let invalid = |msg: String| ApiError::invalid(["header", "if-match"], "value_error", msg);
+        let mut joined = String::new();
+        for v in values {
+            let Ok(v) = v.to_str() else {
+                return ready(Err(invalid(
+                    "If-Match contiene caracteres no válidos".to_owned(),
+                )));
+            };
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(v);
+        }
+        ready(
+            IfMatch::parse(&joined)
+                .map(|m| IfMatchHeader(Some(m)))
+                .map_err(invalid),
+        )
+    }
+}
+
+/// A list query read with [`FromQueryString`] (422s on `["query", name]`).
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: FromQueryString + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            T::from_query_string(req.query_string())
+                .map(Query)
+                .map_err(ApiError::Invalid),
+        )
+    }
+}

@@ -1,0 +1,115 @@
+//! `/api/v1/solicitudes`
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use solicitudes_domain::SolicitudId;
+use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, SolicitudUpdate};
+use solicitudes_schemas::{ErrorMessage, HttpValidationError};
+use solicitudes_services::{precondition, solicitudes};
+
+use crate::error::ApiError;
+use crate::extract::{Id, IfMatchHeader, Json};
+use crate::state::AppState;
+
+/// A solicitud with its `ETag`.
+fn with_etag(mut res: actix_web::HttpResponseBuilder, s: &SolicitudResponse) -> HttpResponse {
+    res.insert_header((header::ETAG, precondition::etag(s.version)))
+        .json(s)
+}
+
+/// Files a solicitud.
+///
+/// It starts `pendiente` at version 1. `persona_id` must name an existing persona (else 422
+/// on `persona_id`). `estado`, `version` and timestamps are the server's: sending them is a
+/// 422.
+#[utoipa::path(post, path = "/api/v1/solicitudes", tag = "solicitudes",
+    request_body(content = SolicitudCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = SolicitudResponse, headers(
+            ("Location" = String, description = "URL of the new solicitud"),
+            ("ETag" = String, description = "Its version in quotes: `\"1\"`"))),
+        (status = 413, description = "Body larger than the limit", body = ErrorMessage),
+        (status = 422, description = "Invalid body, or no such persona", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn crear(
+    state: web::Data<AppState>,
+    Json(dto): Json<SolicitudCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let s = solicitudes::crear(&state.pool, &dto).await?;
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::LOCATION, format!("/api/v1/solicitudes/{}", s.id)));
+    Ok(with_etag(res, &s))
+}
+
+/// Reads a solicitud. Its `ETag` is the version to send back in `If-Match`.
+#[utoipa::path(get, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
+    params(("id" = uuid::Uuid, Path, description = "The solicitud's id")),
+    responses(
+        (status = 200, description = "The solicitud", body = SolicitudResponse,
+            headers(("ETag" = String, description = "Its version in quotes, e.g. `\"3\"`"))),
+        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 422, description = "Malformed id", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn obtener(
+    state: web::Data<AppState>,
+    id: Id<SolicitudId>,
+) -> Result<HttpResponse, ApiError> {
+    let s = solicitudes::obtener(&state.pool, id.into_inner()).await?;
+    Ok(with_etag(HttpResponse::Ok(), &s))
+}
+
+/// Edits titulo, descripcion or prioridad.
+///
+/// Send the `ETag` you read as `If-Match` so a concurrent edit is not overwritten (412). Absent
+/// fields stay; `{}` changes nothing; the version moves only when a value changes. Final
+/// solicitudes (aprobada, rechazada, cancelada) cannot be edited (409). When several things
+/// are wrong, 404 wins over 412, and 412 over 409.
+#[utoipa::path(patch, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
+        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+    ),
+    request_body(content = SolicitudUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The solicitud after the change", body = SolicitudResponse,
+            headers(("ETag" = String, description = "The new version in quotes"))),
+        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 409, description = "The solicitud is final", body = ErrorMessage),
+        (status = 412, description = "If-Match names another version; nothing changed", body = ErrorMessage),
+        (status = 413, description = "Body larger than the limit", body = ErrorMessage),
+        (status = 422, description = "Invalid body, id or If-Match", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn editar(
+    state: web::Data<AppState>,
+    id: Id<SolicitudId>,
+    IfMatchHeader(if_match): IfMatchHeader,
+    Json(dto): Json<SolicitudUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let s = solicitudes::editar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
+    Ok(with_etag(HttpResponse::Ok(), &s))
+}
+
+/// Deletes a solicitud (with `If-Match`, only at that version).
+#[utoipa::path(delete, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
+        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 412, description = "If-Match names another version; nothing deleted", body = ErrorMessage),
+        (status = 422, description = "Malformed id or If-Match", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn borrar(
+    state: web::Data<AppState>,
+    id: Id<SolicitudId>,
+    IfMatchHeader(if_match): IfMatchHeader,
+) -> Result<HttpResponse, ApiError> {
+    solicitudes::borrar(&state.pool, id.into_inner(), if_match.as_ref()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

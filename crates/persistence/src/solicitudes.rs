@@ -1,0 +1,144 @@
+//! Queries on `solicitudes`.
+//!
+//! Writes that depend on the current version are single conditional statements
+//! (`… WHERE id = $1 AND version = ANY($2)`), so there is no window between checking and
+//! writing; when such a write touches no row, [`state`] tells the caller why.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Int4, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::DbError;
+use crate::models::{NewSolicitud, Solicitud, SolicitudChanges, SolicitudState};
+use crate::schema::{solicitudes, sql_types};
+use crate::types::PrioridadDb;
+
+/// Name of the foreign key to `personas`.
+pub const PERSONA_FK: &str = "solicitudes_persona_id_fkey";
+
+/// Inserts a solicitud and returns the stored row.
+///
+/// # Errors
+/// [`DbError::ForeignKeyViolation`] with [`PERSONA_FK`] when the persona does not exist.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewSolicitud<'_>,
+) -> Result<Solicitud, DbError> {
+    Ok(diesel::insert_into(solicitudes::table)
+        .values(new)
+        .returning(Solicitud::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The solicitud with this id, if any.
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Solicitud>, DbError> {
+    Ok(solicitudes::table
+        .find(id)
+        .select(Solicitud::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Version and estado of a solicitud, if it exists.
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn state(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<SolicitudState>, DbError> {
+    Ok(solicitudes::table
+        .find(id)
+        .select(SolicitudState::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Applies `changes` to a solicitud that is not final and, when `versions` is given, whose
+/// version is one of them — in one statement. `version` and `updated_at` move only when a
+/// value really changes.
+///
+/// Returns the updated row, or `None` when no row qualified (missing, other version, or
+/// final: ask [`state`]).
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+    changes: &SolicitudChanges<'_>,
+) -> Result<Option<Solicitud>, DbError> {
+    // Every expression reads the row being updated — after PostgreSQL has locked it and
+    // re-checked the WHERE clause — never an earlier snapshot, so concurrent writers cannot
+    // make the "did anything change" test stale.
+    Ok(diesel::sql_query(
+        "UPDATE solicitudes AS s SET \
+             titulo = COALESCE($3, s.titulo), \
+             descripcion = COALESCE($4, s.descripcion), \
+             prioridad = COALESCE($5, s.prioridad), \
+             version = s.version + CASE WHEN \
+                 (COALESCE($3, s.titulo), COALESCE($4, s.descripcion), COALESCE($5, s.prioridad)) \
+                 IS DISTINCT FROM (s.titulo, s.descripcion, s.prioridad) THEN 1 ELSE 0 END, \
+             updated_at = CASE WHEN \
+                 (COALESCE($3, s.titulo), COALESCE($4, s.descripcion), COALESCE($5, s.prioridad)) \
+                 IS DISTINCT FROM (s.titulo, s.descripcion, s.prioridad) THEN now() ELSE s.updated_at END \
+         WHERE s.id = $1 \
+           AND ($2::int4[] IS NULL OR s.version = ANY($2)) \
+           AND s.estado IN ('pendiente', 'en_revision') \
+         RETURNING s.id, s.persona_id, s.titulo, s.descripcion, s.prioridad, s.estado, \
+                   s.version, s.created_at, s.updated_at",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<Array<Int4>>, _>(versions)
+    .bind::<Nullable<Text>, _>(changes.titulo)
+    .bind::<Nullable<Text>, _>(changes.descripcion)
+    .bind::<Nullable<sql_types::Prioridad>, _>(changes.prioridad)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Deletes a solicitud whose version is one of `versions` (any version when `None`).
+/// `false` when no row qualified (ask [`state`] why).
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+) -> Result<bool, DbError> {
+    let n = match versions {
+        None => {
+            diesel::delete(solicitudes::table.find(id))
+                .execute(conn)
+                .await?
+        }
+        Some(v) => {
+            diesel::delete(
+                solicitudes::table
+                    .find(id)
+                    .filter(solicitudes::version.eq_any(v)),
+            )
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(n > 0)
+}
+
+/// Prioridad as a bind parameter.
+impl PrioridadDb {
+    /// Wraps a domain prioridad.
+    pub fn of(p: solicitudes_domain::Prioridad) -> Self {
+        PrioridadDb(p)
+    }
+}

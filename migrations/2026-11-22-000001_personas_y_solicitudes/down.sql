@@ -1,0 +1,4 @@
+DROP TABLE solicitudes;
+DROP TABLE personas;
+DROP TYPE prioridad;
+DROP TYPE estado;
