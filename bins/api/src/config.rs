@@ -130,12 +130,12 @@ impl Settings {
                 .with_list_parse_key("server.cors_origins")
                 .try_parsing(true),
         );
-        if std::env::var_os("APP__DATABASE__URL").is_none() {
-            if let Ok(url) = std::env::var("DATABASE_URL") {
-                builder = builder
-                    .set_override("database.url", url)
-                    .map_err(|e| e.to_string())?;
-            }
+        if std::env::var_os("APP__DATABASE__URL").is_none()
+            && let Ok(url) = std::env::var("DATABASE_URL")
+        {
+            builder = builder
+                .set_override("database.url", url)
+                .map_err(|e| e.to_string())?;
         }
         let settings: Settings = builder
             .build()

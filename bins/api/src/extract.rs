@@ -85,12 +85,11 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
         return Err(invalid("Content-Type debe ser application/json"));
     }
     for param in parts {
-        if let Some((k, v)) = param.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("charset")
-                && !v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-            {
-                return Err(invalid("El cuerpo JSON debe estar en UTF-8"));
-            }
+        if let Some((k, v)) = param.split_once('=')
+            && k.trim().eq_ignore_ascii_case("charset")
+            && !v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        {
+            return Err(invalid("El cuerpo JSON debe estar en UTF-8"));
         }
     }
     Ok(())

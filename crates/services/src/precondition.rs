@@ -42,12 +42,11 @@ impl IfMatch {
             if tag.chars().any(|c| c.is_control() || c == ' ') {
                 return Err(malformed());
             }
-            if !weak {
-                if let Ok(v) = tag.parse::<i32>() {
-                    if tag.bytes().all(|b| b.is_ascii_digit()) {
-                        versions.push(v);
-                    }
-                }
+            if !weak
+                && tag.bytes().all(|b| b.is_ascii_digit())
+                && let Ok(v) = tag.parse::<i32>()
+            {
+                versions.push(v);
             }
             rest = after_quote[end + 1..].trim_start();
             if rest.is_empty() {

@@ -115,10 +115,10 @@ async fn explain_refusal(
         Ok(None) => return not_found(id),
         Err(e) => return e.into(),
     };
-    if let Some(m) = if_match {
-        if !m.matches(state.version) {
-            return precondition_failed(id, state.version);
-        }
+    if let Some(m) = if_match
+        && !m.matches(state.version)
+    {
+        return precondition_failed(id, state.version);
     }
     let estado: Estado = state.estado.0;
     if final_refuses && estado.es_final() {

@@ -130,10 +130,15 @@ async fn ensure_template(admin_url: &str) -> String {
             .expect("query pg_database");
     if exists.n == 0 {
         let building = format!("{template}_building");
+        // Two statements: DROP/CREATE DATABASE cannot share an (implicit) transaction.
         admin
             .batch_execute(&format!(
-                r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE); CREATE DATABASE "{building}""#
+                r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#
             ))
+            .await
+            .expect("drop a half-built template database");
+        admin
+            .batch_execute(&format!(r#"CREATE DATABASE "{building}""#))
             .await
             .expect("create template database");
         migrations::run_pending(&with_database(admin_url, &building))

@@ -1,0 +1,184 @@
+//! Shared test support: the real actix `App` over a database of the test's own.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+// A test fails loudly on anything unexpected: unwrap is the assertion here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::{self, TestRequest};
+use serde_json::{Value, json};
+use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::state::AppState;
+use solicitudes_persistence::{DbPool, migrations};
+use solicitudes_testkit::TestDb;
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// A header as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `(loc, type)` pairs of a 422 body.
+    pub fn errors(&self) -> Vec<(Value, String)> {
+        self.body["detail"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a 422 body: {}", self.text))
+            .iter()
+            .map(|e| {
+                (
+                    e["loc"].clone(),
+                    e["type"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Asserts a `{"detail": "…"}` body.
+    pub fn assert_detail_message(&self) {
+        assert!(
+            self.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "expected {{\"detail\": \"…\"}}, got {}",
+            self.text
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+    }
+}
+
+pub struct TestApp<S> {
+    pub db: TestDb,
+    pub pool: DbPool,
+    app: S,
+}
+
+/// The app as the server builds it, with the default settings.
+pub async fn spawn() -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    spawn_with(HttpSettings {
+        body_limit_bytes: 1024 * 1024,
+        cors_origins: vec![
+            "http://localhost:5173".to_owned(),
+            "http://127.0.0.1:5173".to_owned(),
+        ],
+    })
+    .await
+}
+
+/// The app with other HTTP settings.
+pub async fn spawn_with(
+    http: HttpSettings,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let state = AppState {
+        pool: pool.clone(),
+        expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
+    };
+    let app = test::init_service(build_app(state, http)).await;
+    TestApp { db, pool, app }
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    pub async fn call(&self, req: TestRequest) -> Resp {
+        let res = test::call_service(&self.app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Resp {
+        self.call(TestRequest::get().uri(uri)).await
+    }
+
+    pub async fn post(&self, uri: &str, body: &Value) -> Resp {
+        self.call(TestRequest::post().uri(uri).set_json(body)).await
+    }
+
+    pub async fn patch(&self, uri: &str, body: &Value, if_match: Option<&str>) -> Resp {
+        let mut req = TestRequest::patch().uri(uri).set_json(body);
+        if let Some(m) = if_match {
+            req = req.insert_header(("If-Match", m));
+        }
+        self.call(req).await
+    }
+
+    pub async fn delete(&self, uri: &str, if_match: Option<&str>) -> Resp {
+        let mut req = TestRequest::delete().uri(uri);
+        if let Some(m) = if_match {
+            req = req.insert_header(("If-Match", m));
+        }
+        self.call(req).await
+    }
+
+    /// Creates a persona and returns it (asserting the 201).
+    pub async fn persona(&self, nombre: &str, email: Option<&str>) -> Value {
+        let r = self
+            .post(
+                "/api/v1/personas",
+                &json!({"nombre": nombre, "edad": 30, "email": email}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body
+    }
+
+    /// Creates a solicitud for a new persona and returns it (asserting the 201).
+    pub async fn solicitud(&self, titulo: &str) -> Value {
+        let p = self.persona("Solicitante", None).await;
+        self.solicitud_de(&p["id"], titulo).await
+    }
+
+    /// Creates a solicitud of persona `persona_id`.
+    pub async fn solicitud_de(&self, persona_id: &Value, titulo: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/solicitudes",
+                &json!({"titulo": titulo, "persona_id": persona_id}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        r.body
+    }
+}
+
+/// `(loc, type)` as the tests write it.
+pub fn err(loc: Value, kind: &str) -> (Value, String) {
+    (loc, kind.to_owned())
+}

@@ -1,0 +1,70 @@
+//! The OpenAPI document: a snapshot (any change to the contract shows in review) and the
+//! promise that every operation documents the errors it can return.
+
+// A test fails loudly on anything unexpected: unwrap is the assertion here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use solicitudes_api::openapi::ApiDoc;
+use utoipa::OpenApi;
+
+fn document() -> Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap()
+}
+
+#[test]
+fn el_documento_openapi_no_cambia_sin_revisarlo() {
+    insta::assert_json_snapshot!("openapi", document());
+}
+
+#[test]
+fn es_openapi_3_1_y_cada_operacion_de_la_api_documenta_422_y_503() {
+    let doc = document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        if !path.starts_with("/api/v1") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["422", "503"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+            if path.contains("{id}") {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("413"), "{method} {path} lacks 413");
+            }
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+        }
+    }
+    assert!(operations >= 9, "{operations}");
+}
+
+#[test]
+fn los_cuerpos_de_peticion_prohiben_campos_desconocidos() {
+    let doc = document();
+    for name in [
+        "PersonaCreate",
+        "PersonaUpdate",
+        "SolicitudCreate",
+        "SolicitudUpdate",
+    ] {
+        let schema = &doc["components"]["schemas"][name];
+        assert_eq!(schema["additionalProperties"], false, "{name}: {schema}");
+    }
+}

@@ -1,0 +1,269 @@
+//! What every response shares: probes, request ids, CORS, security headers, JSON errors,
+//! the documentation endpoints, and behaviour while the database is unreachable.
+
+// A test fails loudly on anything unexpected: unwrap is the assertion here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use common::{Resp, spawn};
+use serde_json::json;
+use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::state::AppState;
+use solicitudes_persistence::{PoolSettings, build_pool, migrations};
+
+#[actix_web::test]
+async fn healthz_responde_ok_con_un_id_de_peticion_nuevo() {
+    let app = spawn().await;
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({"status": "ok"}));
+    let id = r.header("x-request-id").unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let other = app.get("/healthz").await;
+    assert_ne!(other.header("x-request-id"), Some(id));
+}
+
+#[actix_web::test]
+async fn el_id_de_peticion_del_cliente_se_respeta_si_es_sensato() {
+    let app = spawn().await;
+    let with = |id: &str| {
+        TestRequest::get()
+            .uri("/healthz")
+            .insert_header(("x-request-id", id.to_owned()))
+    };
+    let r = app.call(with("abc-123_x.y:z")).await;
+    assert_eq!(r.header("x-request-id"), Some("abc-123_x.y:z"));
+    for insane in ["con espacios", "<script>", &"a".repeat(129)] {
+        let r = app.call(with(insane)).await;
+        let got = r.header("x-request-id").unwrap();
+        assert_ne!(got, insane);
+        assert!(uuid::Uuid::parse_str(got).is_ok());
+    }
+    // Errors carry it too.
+    let r = app
+        .call(
+            TestRequest::get()
+                .uri("/no-existe")
+                .insert_header(("x-request-id", "req-404")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("x-request-id"), Some("req-404"));
+}
+
+#[actix_web::test]
+async fn readyz_ok_con_migraciones_y_503_sin_ellas() {
+    let app = spawn().await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body, json!({"status": "ok"}));
+
+    let mut conn = app.db.connect().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut conn,
+        "DELETE FROM __diesel_schema_migrations",
+    )
+    .await
+    .unwrap();
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    r.assert_detail_message();
+}
+
+#[actix_web::test]
+async fn la_raiz_da_nombre_version_y_enlaces() {
+    let app = spawn().await;
+    let r = app.get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["name"], "solicitudes");
+    assert_eq!(r.body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(r.body["docs"], "/docs");
+    assert_eq!(r.body["openapi"], "/openapi.json");
+}
+
+#[actix_web::test]
+async fn rutas_desconocidas_404_y_metodos_no_permitidos_405_en_json() {
+    let app = spawn().await;
+    let r = app.get("/api/v1/nada").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body, json!({"detail": "Not Found"}));
+    let r = app.call(TestRequest::put().uri("/api/v1/personas")).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    r.assert_detail_message();
+    let r = app
+        .call(TestRequest::post().uri("/api/v1/personas/0193a3f4-1c2b-7d3e-8f40-123456789abc"))
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.header("allow"), Some("GET, PATCH, DELETE"));
+}
+
+fn assert_security_headers(r: &Resp) {
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(r.header("x-frame-options"), Some("DENY"));
+}
+
+#[actix_web::test]
+async fn cabeceras_de_seguridad_en_respuestas_2xx_y_4xx() {
+    let app = spawn().await;
+    let ok = app.get("/api/v1/personas").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_security_headers(&ok);
+    assert_eq!(ok.header("cache-control"), Some("no-store"));
+    let bad = app.get("/api/v1/personas?limit=0").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_security_headers(&bad);
+    assert_eq!(bad.header("cache-control"), Some("no-store"));
+    assert_security_headers(&app.get("/no-existe").await);
+}
+
+#[actix_web::test]
+async fn cors_admite_el_servidor_de_vite_y_a_nadie_mas() {
+    let app = spawn().await;
+    let preflight = |origin: &str| {
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/api/v1/solicitudes/0193a3f4-1c2b-7d3e-8f40-123456789abc")
+            .insert_header(("origin", origin.to_owned()))
+            .insert_header(("access-control-request-method", "PATCH"))
+            .insert_header((
+                "access-control-request-headers",
+                "content-type, if-match, x-request-id",
+            ))
+    };
+    for origin in ["http://localhost:5173", "http://127.0.0.1:5173"] {
+        let r = app.call(preflight(origin)).await;
+        assert!(r.status.is_success(), "{origin}: {}", r.status);
+        assert_eq!(r.header("access-control-allow-origin"), Some(origin));
+        let methods = r
+            .header("access-control-allow-methods")
+            .unwrap()
+            .to_ascii_uppercase();
+        for m in ["GET", "POST", "PATCH", "DELETE"] {
+            assert!(methods.contains(m), "{methods}");
+        }
+        let headers = r
+            .header("access-control-allow-headers")
+            .unwrap()
+            .to_ascii_lowercase();
+        for h in ["content-type", "if-match", "x-request-id"] {
+            assert!(headers.contains(h), "{headers}");
+        }
+    }
+    let r = app.call(preflight("http://evil.example")).await;
+    assert!(r.header("access-control-allow-origin").is_none());
+
+    let r = app
+        .call(
+            TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("origin", "http://localhost:5173")),
+        )
+        .await;
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
+    let exposed = r
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in ["etag", "location", "x-request-id"] {
+        assert!(exposed.contains(h), "{exposed}");
+    }
+}
+
+#[actix_web::test]
+async fn docs_redoc_y_openapi_se_sirven() {
+    let app = spawn().await;
+    let r = app.get("/docs").await;
+    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.header("location"), Some("/docs/"));
+    let r = app.get("/docs/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("swagger-ui"),
+        "{}",
+        &r.text[..r.text.len().min(200)]
+    );
+    let r = app.get("/redoc").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.to_lowercase().contains("redoc"));
+    let r = app.get("/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/personas",
+        "/api/v1/personas/{id}",
+        "/api/v1/solicitudes",
+        "/api/v1/solicitudes/{id}",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(r.body["paths"].get(path).is_some(), "{path} missing");
+    }
+}
+
+/// The app over a database that does not answer (nothing listens on port 1).
+async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+    Error = actix_web::Error,
+> {
+    let pool = build_pool(
+        "postgres://nadie@127.0.0.1:1/nada",
+        &PoolSettings {
+            checkout_timeout: Duration::from_millis(300),
+            min_idle: Some(0),
+            ..PoolSettings::default()
+        },
+    );
+    let state = AppState {
+        pool,
+        expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
+    };
+    test::init_service(build_app(
+        state,
+        HttpSettings {
+            body_limit_bytes: 1024 * 1024,
+            cors_origins: vec![],
+        },
+    ))
+    .await
+}
+
+#[actix_web::test]
+async fn sin_base_de_datos_503_con_retry_after_pero_la_validacion_sigue_respondiendo() {
+    let app = app_sin_base_de_datos().await;
+    let res = test::call_service(
+        &app,
+        TestRequest::get().uri("/api/v1/personas").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers().get("retry-after").unwrap(), "1");
+    let body: serde_json::Value = test::read_body_json(res).await;
+    assert!(body["detail"].as_str().is_some(), "{body}");
+
+    let res = test::call_service(&app, TestRequest::get().uri("/readyz").to_request()).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    // /healthz and validation never need the database.
+    let res = test::call_service(&app, TestRequest::get().uri("/healthz").to_request()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = test::call_service(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/personas")
+            .set_json(json!({"nombre": ""}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
