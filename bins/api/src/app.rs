@@ -38,8 +38,9 @@ pub fn build_app(
     App::new()
         .app_data(web::Data::new(state))
         .app_data(BodyLimit(http.body_limit_bytes))
-        .wrap(from_fn(middleware::json_errors))
         .wrap(cors(&http.cors_origins))
+        // Outside CORS, so a refused preflight's plain-text 400 becomes JSON too.
+        .wrap(from_fn(middleware::json_errors))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -7,6 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use solicitudes_schemas::workflow::TransicionConflict;
 use solicitudes_schemas::{ErrorEntry, ErrorMessage, ValidationErrors};
 use solicitudes_services::ServiceError;
 
@@ -46,7 +47,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Service(e) => match e {
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-                ServiceError::Conflict(_) => StatusCode::CONFLICT,
+                ServiceError::Conflict(_) | ServiceError::TransicionNoPermitida { .. } => {
+                    StatusCode::CONFLICT
+                }
                 ServiceError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -64,6 +67,12 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Invalid(errors) | ApiError::Service(ServiceError::Invalid(errors)) => {
                 return res.json(errors.clone().into_body());
+            }
+            ApiError::Service(ServiceError::TransicionNoPermitida { detail, permitidos }) => {
+                return res.json(TransicionConflict {
+                    detail: detail.clone(),
+                    permitidos: permitidos.clone(),
+                });
             }
             ApiError::Service(ServiceError::Unavailable(cause)) => {
                 tracing::warn!(%cause, "database unavailable");

@@ -24,6 +24,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(e) = settings.database_url() {
+        eprintln!("solicitudes-api: {e}");
+        return ExitCode::from(2);
+    }
     telemetry::init(
         cli.log_format.unwrap_or(settings.log.format),
         &settings.log.level,

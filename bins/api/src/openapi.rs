@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa_redoc::{Redoc, Servable};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{meta, personas, solicitudes};
+use crate::routes::{estadisticas, meta, personas, solicitudes};
 
 /// The document, generated from the handlers' `#[utoipa::path]` attributes and the schemas'
 /// `ToSchema` derives: it cannot drift from the code. `openapi.snap` holds a snapshot, so every
@@ -35,13 +35,18 @@ Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A
         personas::editar,
         personas::borrar,
         solicitudes::crear,
+        solicitudes::listar,
         solicitudes::obtener,
         solicitudes::editar,
         solicitudes::borrar,
+        solicitudes::transicionar,
+        solicitudes::historial,
+        estadisticas::obtener,
     ),
     tags(
         (name = "personas", description = "The people who file solicitudes"),
-        (name = "solicitudes", description = "Requests, their edits and optimistic concurrency"),
+        (name = "solicitudes", description = "Requests: filing, lists, edits with optimistic concurrency, the review workflow and its historial"),
+        (name = "estadisticas", description = "Counts for the dashboard"),
         (name = "meta", description = "Service information and probes"),
     )
 )]

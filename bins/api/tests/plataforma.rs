@@ -95,13 +95,13 @@ async fn rutas_desconocidas_404_y_metodos_no_permitidos_405_en_json() {
     assert_eq!(r.body, json!({"detail": "Not Found"}));
     let r = app.call(TestRequest::put().uri("/api/v1/personas")).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(r.header("allow"), Some("GET, POST"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
     r.assert_detail_message();
     let r = app
         .call(TestRequest::post().uri("/api/v1/personas/0193a3f4-1c2b-7d3e-8f40-123456789abc"))
         .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(r.header("allow"), Some("GET, PATCH, DELETE"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
 }
 
 fn assert_security_headers(r: &Resp) {

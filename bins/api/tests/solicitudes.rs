@@ -621,7 +621,7 @@ async fn otros_metodos_sobre_una_solicitud_devuelven_405_con_allow() {
     ] {
         let r = app.call(req).await;
         assert_detail(&r, StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(r.header("allow"), Some("GET, PATCH, DELETE"));
+        assert_eq!(r.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     }
     assert_eq!(app.get(&u).await.body, s);
 }

@@ -69,7 +69,11 @@ fn is_transient(message: &str) -> bool {
         "error communicating with the server",
         "canceling statement due to statement timeout",
     ];
+    // A table or type missing: the schema is not migrated yet (start-up against a fresh
+    // database, migrations retrying in the background), which /readyz reports too.
+    let schema_missing = message.starts_with("relation \"") || message.starts_with("type \"");
     MARKERS.iter().any(|m| message.contains(m))
+        || (schema_missing && message.ends_with("does not exist"))
 }
 
 impl<E: std::fmt::Display> From<bb8::RunError<E>> for DbError {

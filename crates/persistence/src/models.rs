@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::schema::{personas, solicitudes};
+use crate::schema::{personas, solicitud_eventos, solicitudes};
 use crate::types::{EstadoDb, PrioridadDb};
 
 /// A row of `personas`.
@@ -114,4 +114,23 @@ pub struct SolicitudState {
     pub version: i32,
     /// Current estado.
     pub estado: EstadoDb,
+}
+
+/// A row of `solicitud_eventos`: one change of estado (creation is the first).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = solicitud_eventos)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Evento {
+    /// Insertion order.
+    pub id: i64,
+    /// The solicitud it belongs to.
+    pub solicitud_id: Uuid,
+    /// The estado before (`None` for the creation event).
+    pub estado_anterior: Option<EstadoDb>,
+    /// The estado after.
+    pub estado_nuevo: EstadoDb,
+    /// Why, when given.
+    pub comentario: Option<String>,
+    /// When.
+    pub created_at: OffsetDateTime,
 }

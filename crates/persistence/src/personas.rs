@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::error::DbError;
 use crate::models::{NewPersona, Persona, PersonaChanges};
 use crate::schema::personas;
+use crate::sql::ContainsIcu;
 
 /// Name of the unique index on `lower(email)`.
 pub const EMAIL_UNIQUE: &str = "personas_email_key";
@@ -90,6 +91,9 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool, DbEr
     Ok(n > 0)
 }
 
+/// The columns `q` searches.
+const Q_COLUMNS: &[&str] = &["personas.nombre", "personas.email"];
+
 /// Filters of a persona list.
 #[derive(Debug, Clone, Default)]
 pub struct PersonaFilter<'a> {
@@ -116,12 +120,7 @@ pub async fn list(
         .limit(limit)
         .into_boxed();
     if let Some(q) = filter.q {
-        let pattern = crate::like::contains_pattern(q);
-        query = query.filter(
-            personas::nombre
-                .ilike(pattern.clone())
-                .or(personas::email.ilike(pattern)),
-        );
+        query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
     }
     if let Some((created_at, id)) = after {
         // A row comparison, so PostgreSQL walks the (created_at DESC, id DESC) index from
@@ -147,12 +146,7 @@ pub async fn count(
 ) -> Result<i64, DbError> {
     let mut query = personas::table.count().into_boxed();
     if let Some(q) = filter.q {
-        let pattern = crate::like::contains_pattern(q);
-        query = query.filter(
-            personas::nombre
-                .ilike(pattern.clone())
-                .or(personas::email.ilike(pattern)),
-        );
+        query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
     }
     Ok(query.get_result(conn).await?)
 }

@@ -39,6 +39,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Estado;
+
+    solicitud_eventos (id) {
+        id -> Int8,
+        solicitud_id -> Uuid,
+        estado_anterior -> Nullable<Estado>,
+        estado_nuevo -> Estado,
+        comentario -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(solicitud_eventos -> solicitudes (solicitud_id));
 diesel::joinable!(solicitudes -> personas (persona_id));
 
-diesel::allow_tables_to_appear_in_same_query!(personas, solicitudes,);
+diesel::allow_tables_to_appear_in_same_query!(personas, solicitud_eventos, solicitudes,);

@@ -10,14 +10,15 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::DbError;
-use crate::models::{NewSolicitud, Solicitud, SolicitudChanges, SolicitudState};
-use crate::schema::{solicitudes, sql_types};
-use crate::types::PrioridadDb;
+use crate::models::{Evento, NewSolicitud, Solicitud, SolicitudChanges, SolicitudState};
+use crate::schema::{solicitud_eventos, solicitudes, sql_types};
+use crate::types::EstadoDb;
 
 /// Name of the foreign key to `personas`.
 pub const PERSONA_FK: &str = "solicitudes_persona_id_fkey";
 
-/// Inserts a solicitud and returns the stored row.
+/// Inserts a solicitud and its creation event (historial) in one statement, and returns the
+/// stored row.
 ///
 /// # Errors
 /// [`DbError::ForeignKeyViolation`] with [`PERSONA_FK`] when the persona does not exist.
@@ -25,11 +26,24 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     new: &NewSolicitud<'_>,
 ) -> Result<Solicitud, DbError> {
-    Ok(diesel::insert_into(solicitudes::table)
-        .values(new)
-        .returning(Solicitud::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(diesel::sql_query(
+        "WITH s AS ( \
+             INSERT INTO solicitudes (id, persona_id, titulo, descripcion, prioridad) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, persona_id, titulo, descripcion, prioridad, estado, version, \
+                       created_at, updated_at), \
+         e AS ( \
+             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, created_at) \
+             SELECT id, NULL, estado, created_at FROM s) \
+         SELECT * FROM s",
+    )
+    .bind::<SqlUuid, _>(new.id)
+    .bind::<SqlUuid, _>(new.persona_id)
+    .bind::<Text, _>(new.titulo)
+    .bind::<Text, _>(new.descripcion)
+    .bind::<sql_types::Prioridad, _>(new.prioridad)
+    .get_result(conn)
+    .await?)
 }
 
 /// The solicitud with this id, if any.
@@ -135,10 +149,62 @@ pub async fn delete(
     Ok(n > 0)
 }
 
-/// Prioridad as a bind parameter.
-impl PrioridadDb {
-    /// Wraps a domain prioridad.
-    pub fn of(p: solicitudes_domain::Prioridad) -> Self {
-        PrioridadDb(p)
-    }
+/// Moves a solicitud to `destino` when its estado is one of `desde` (the estados the workflow
+/// allows `destino` from) and, when `versions` is given, its version is one of them; bumps the
+/// version and records the historial event — all in one statement.
+///
+/// Returns the updated row, or `None` when no row qualified (ask [`state`] why).
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn transicionar(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+    desde: &[EstadoDb],
+    destino: EstadoDb,
+    comentario: Option<&str>,
+) -> Result<Option<Solicitud>, DbError> {
+    // `prev` locks the row first, so the estado recorded as estado_anterior is the one the
+    // update replaced, even under concurrent transitions.
+    Ok(diesel::sql_query(
+        "WITH prev AS ( \
+             SELECT id, estado FROM solicitudes WHERE id = $1 FOR UPDATE), \
+         upd AS ( \
+             UPDATE solicitudes AS s \
+             SET estado = $4, version = s.version + 1, updated_at = now() \
+             FROM prev \
+             WHERE s.id = prev.id \
+               AND ($2::int4[] IS NULL OR s.version = ANY($2)) \
+               AND prev.estado = ANY($3) \
+             RETURNING s.id, s.persona_id, s.titulo, s.descripcion, s.prioridad, s.estado, \
+                       s.version, s.created_at, s.updated_at, prev.estado AS anterior), \
+         ev AS ( \
+             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, comentario, created_at) \
+             SELECT id, anterior, estado, $5, updated_at FROM upd) \
+         SELECT id, persona_id, titulo, descripcion, prioridad, estado, version, created_at, updated_at \
+         FROM upd",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<Array<Int4>>, _>(versions)
+    .bind::<Array<sql_types::Estado>, _>(desde)
+    .bind::<sql_types::Estado, _>(destino)
+    .bind::<Nullable<Text>, _>(comentario)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// The historial of a solicitud, oldest first (empty when the solicitud does not exist:
+/// every solicitud has at least its creation event).
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn historial(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<Evento>, DbError> {
+    Ok(solicitud_eventos::table
+        .filter(solicitud_eventos::solicitud_id.eq(id))
+        .order(solicitud_eventos::id.asc())
+        .select(Evento::as_select())
+        .load(conn)
+        .await?)
 }

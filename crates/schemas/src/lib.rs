@@ -17,7 +17,9 @@ pub mod page;
 pub mod persona;
 pub mod query;
 pub mod solicitud;
+pub mod solicitud_list;
 pub mod timestamp;
+pub mod workflow;
 
 mod i18n;
 mod text;

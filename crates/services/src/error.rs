@@ -12,6 +12,14 @@ pub enum ServiceError {
     /// 409: the request conflicts with the resource's current state.
     #[error("{0}")]
     Conflict(String),
+    /// 409 with the allowed next estados: the workflow forbids this move.
+    #[error("{detail}")]
+    TransicionNoPermitida {
+        /// What was refused.
+        detail: String,
+        /// Where the solicitud can go from its current estado.
+        permitidos: Vec<solicitudes_domain::Estado>,
+    },
     /// 412: `If-Match` names a version the resource no longer has.
     #[error("{0}")]
     PreconditionFailed(String),

@@ -13,9 +13,12 @@
 
 pub mod cursor;
 pub mod error;
+pub mod estadisticas;
 pub mod personas;
 pub mod precondition;
+pub mod solicitud_list;
 pub mod solicitudes;
+pub mod workflow;
 
 pub use error::ServiceError;
 pub use precondition::IfMatch;

@@ -104,7 +104,7 @@ pub async fn borrar(
 }
 
 /// Why a conditional write touched no row: 404 wins over 412, and 412 over 409.
-async fn explain_refusal(
+pub(crate) async fn explain_refusal(
     conn: &mut AsyncPgConnection,
     id: SolicitudId,
     if_match: Option<&IfMatch>,
@@ -158,6 +158,6 @@ pub fn into_response(s: Solicitud) -> SolicitudResponse {
     }
 }
 
-fn not_found(id: SolicitudId) -> ServiceError {
+pub(crate) fn not_found(id: SolicitudId) -> ServiceError {
     ServiceError::NotFound(format!("No existe la solicitud {id}"))
 }

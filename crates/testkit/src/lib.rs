@@ -152,12 +152,49 @@ async fn ensure_template(admin_url: &str) -> String {
             .await
             .expect("rename template database");
     }
+    sweep_leftovers(&mut admin).await;
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(LOCK_KEY)
         .execute(&mut admin)
         .await
         .expect("advisory unlock");
     template
+}
+
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    datname: String,
+}
+
+/// Drops test databases left behind by crashed runs: those whose name (a UUIDv7, so a
+/// timestamp) is more than an hour old. A running test is never that old.
+async fn sweep_leftovers(admin: &mut AsyncPgConnection) {
+    let Ok(names) =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%'")
+            .load::<Name>(admin)
+            .await
+    else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    for Name { datname } in names {
+        let created = datname
+            .strip_prefix("test_")
+            .and_then(|id| uuid::Uuid::try_parse(id).ok())
+            .and_then(|id| id.get_timestamp())
+            .map(|ts| ts.to_unix().0);
+        if created.is_some_and(|secs| now.saturating_sub(secs) > 3600) {
+            let _ = admin
+                .batch_execute(&format!(
+                    r#"DROP DATABASE IF EXISTS "{datname}" WITH (FORCE)"#
+                ))
+                .await;
+        }
+    }
 }
 
 /// `url` with its database name replaced by `name`.

@@ -1,5 +1,6 @@
 //! Thin handlers: extract and validate (see [`crate::extract`]), call one use case, answer.
 
+pub mod estadisticas;
 pub mod meta;
 pub mod personas;
 pub mod solicitudes;
@@ -8,35 +9,51 @@ use actix_web::web;
 
 use crate::middleware::method_not_allowed;
 
-/// Registers the `/api/v1` resources.
+/// A resource that answers 405, with `Allow`, to any method it has no route for.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move { method_not_allowed(allow) }))
+}
+
+/// Registers the `/api/v1` resources. `HEAD` is answered wherever `GET` is.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/personas")
+        resource("/personas", "GET, HEAD, POST")
             .route(web::get().to(personas::listar))
-            .route(web::post().to(personas::crear))
-            .default_service(web::to(|| async { method_not_allowed("GET, POST") })),
+            .route(web::head().to(personas::listar))
+            .route(web::post().to(personas::crear)),
     )
     .service(
-        web::resource("/personas/{id}")
+        resource("/personas/{id}", "GET, HEAD, PATCH, DELETE")
             .route(web::get().to(personas::obtener))
+            .route(web::head().to(personas::obtener))
             .route(web::patch().to(personas::editar))
-            .route(web::delete().to(personas::borrar))
-            .default_service(web::to(|| async {
-                method_not_allowed("GET, PATCH, DELETE")
-            })),
+            .route(web::delete().to(personas::borrar)),
     )
     .service(
-        web::resource("/solicitudes")
-            .route(web::post().to(solicitudes::crear))
-            .default_service(web::to(|| async { method_not_allowed("POST") })),
+        resource("/solicitudes", "GET, HEAD, POST")
+            .route(web::get().to(solicitudes::listar))
+            .route(web::head().to(solicitudes::listar))
+            .route(web::post().to(solicitudes::crear)),
     )
     .service(
-        web::resource("/solicitudes/{id}")
+        resource("/solicitudes/{id}", "GET, HEAD, PATCH, DELETE")
             .route(web::get().to(solicitudes::obtener))
+            .route(web::head().to(solicitudes::obtener))
             .route(web::patch().to(solicitudes::editar))
-            .route(web::delete().to(solicitudes::borrar))
-            .default_service(web::to(|| async {
-                method_not_allowed("GET, PATCH, DELETE")
-            })),
+            .route(web::delete().to(solicitudes::borrar)),
+    )
+    .service(
+        resource("/solicitudes/{id}/transiciones", "POST")
+            .route(web::post().to(solicitudes::transicionar)),
+    )
+    .service(
+        resource("/solicitudes/{id}/historial", "GET, HEAD")
+            .route(web::get().to(solicitudes::historial))
+            .route(web::head().to(solicitudes::historial)),
+    )
+    .service(
+        resource("/estadisticas", "GET, HEAD")
+            .route(web::get().to(estadisticas::obtener))
+            .route(web::head().to(estadisticas::obtener)),
     );
 }

@@ -4,11 +4,13 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use solicitudes_domain::SolicitudId;
 use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, SolicitudUpdate};
-use solicitudes_schemas::{ErrorMessage, HttpValidationError};
-use solicitudes_services::{precondition, solicitudes};
+use solicitudes_schemas::solicitud_list::SolicitudListQuery;
+use solicitudes_schemas::workflow::{EventoResponse, TransicionConflict, TransicionCreate};
+use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
+use solicitudes_services::{precondition, solicitud_list, solicitudes, workflow};
 
 use crate::error::ApiError;
-use crate::extract::{Id, IfMatchHeader, Json};
+use crate::extract::{Id, IfMatchHeader, Json, Query};
 use crate::state::AppState;
 
 /// A solicitud with its `ETag`.
@@ -112,4 +114,70 @@ pub async fn borrar(
 ) -> Result<HttpResponse, ApiError> {
     solicitudes::borrar(&state.pool, id.into_inner(), if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Lists solicitudes: filters, sort and keyset pagination.
+///
+/// Pass `next_cursor` back as `cursor`, with the same `sort` and filters, for the next page;
+/// walking the cursors returns every matching solicitud exactly once, even while new ones are
+/// filed. `count=true` adds `total`.
+#[utoipa::path(get, path = "/api/v1/solicitudes", tag = "solicitudes",
+    params(SolicitudListQuery),
+    responses(
+        (status = 200, description = "A page of solicitudes", body = Page<SolicitudResponse>),
+        (status = 422, description = "Bad filter, sort, limit or cursor (never a silent default)", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn listar(
+    state: web::Data<AppState>,
+    Query(query): Query<SolicitudListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(solicitud_list::listar(&state.pool, &query).await?))
+}
+
+/// Moves a solicitud through the review workflow.
+///
+/// `pendiente → en_revision | cancelada`; `en_revision → aprobada | rechazada | pendiente |
+/// cancelada`; `aprobada`, `rechazada` and `cancelada` are final. Rejecting requires a
+/// comentario. Every move bumps the version (new `ETag`) and adds a historial event.
+#[utoipa::path(post, path = "/api/v1/solicitudes/{id}/transiciones", tag = "solicitudes",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
+        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+    ),
+    request_body(content = TransicionCreate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The solicitud in its new estado", body = SolicitudResponse,
+            headers(("ETag" = String, description = "The new version in quotes"))),
+        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 409, description = "The workflow forbids this move; `permitidos` lists the allowed next estados", body = TransicionConflict),
+        (status = 412, description = "If-Match names another version; nothing changed", body = ErrorMessage),
+        (status = 413, description = "Body larger than the limit", body = ErrorMessage),
+        (status = 422, description = "Invalid body (unknown estado, rechazada without comentario), id or If-Match", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn transicionar(
+    state: web::Data<AppState>,
+    id: Id<SolicitudId>,
+    IfMatchHeader(if_match): IfMatchHeader,
+    Json(dto): Json<TransicionCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let s = workflow::transicionar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
+    Ok(with_etag(HttpResponse::Ok(), &s))
+}
+
+/// The historial of a solicitud: every change of estado, oldest first; creation is first.
+#[utoipa::path(get, path = "/api/v1/solicitudes/{id}/historial", tag = "solicitudes",
+    params(("id" = uuid::Uuid, Path, description = "The solicitud's id")),
+    responses(
+        (status = 200, description = "The events, oldest first", body = Vec<EventoResponse>),
+        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 422, description = "Malformed id", body = HttpValidationError),
+        (status = 503, description = "Database unavailable", body = ErrorMessage),
+    ))]
+pub async fn historial(
+    state: web::Data<AppState>,
+    id: Id<SolicitudId>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(workflow::historial(&state.pool, id.into_inner()).await?))
 }

@@ -1,0 +1,230 @@
+//! Query of `GET /api/v1/solicitudes`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use solicitudes_domain::{Estado, PersonaId, Prioridad};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ValidationErrors;
+use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+use crate::query::{FromQueryString, QueryReader};
+
+/// How a list of solicitudes is ordered. Ties are broken by id, so pages never overlap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum SolicitudSort {
+    /// Oldest first.
+    #[serde(rename = "created_at")]
+    CreatedAt,
+    /// Newest first (the default).
+    #[default]
+    #[serde(rename = "-created_at")]
+    CreatedAtDesc,
+    /// Least recently changed first.
+    #[serde(rename = "updated_at")]
+    UpdatedAt,
+    /// Most recently changed first.
+    #[serde(rename = "-updated_at")]
+    UpdatedAtDesc,
+    /// By rank, lowest first: baja < media < alta < urgente.
+    #[serde(rename = "prioridad")]
+    Prioridad,
+    /// By rank, most urgent first.
+    #[serde(rename = "-prioridad")]
+    PrioridadDesc,
+}
+
+impl SolicitudSort {
+    /// Every sort, as spelled in `?sort=`.
+    pub const TODOS: [(SolicitudSort, &'static str); 6] = [
+        (SolicitudSort::CreatedAt, "created_at"),
+        (SolicitudSort::CreatedAtDesc, "-created_at"),
+        (SolicitudSort::UpdatedAt, "updated_at"),
+        (SolicitudSort::UpdatedAtDesc, "-updated_at"),
+        (SolicitudSort::Prioridad, "prioridad"),
+        (SolicitudSort::PrioridadDesc, "-prioridad"),
+    ];
+
+    /// The spelling in `?sort=`.
+    pub fn as_str(self) -> &'static str {
+        Self::TODOS
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("-created_at", |(_, name)| name)
+    }
+}
+
+impl fmt::Display for SolicitudSort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SolicitudSort {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::TODOS
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map(|(sort, _)| *sort)
+            .ok_or(())
+    }
+}
+
+/// Query of `GET /api/v1/solicitudes`. Every filter given must hold; a bad value is a 422.
+#[derive(Debug, Clone, PartialEq, Eq, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SolicitudListQuery {
+    /// Only these estados; repeat the parameter for several (`estado=pendiente&estado=en_revision`).
+    #[param(inline, value_type = Option<Vec<Estado>>, style = Form, explode)]
+    pub estado: Vec<Estado>,
+    /// Only these prioridades; repeatable.
+    #[param(inline, value_type = Option<Vec<Prioridad>>, style = Form, explode)]
+    pub prioridad: Vec<Prioridad>,
+    /// Only solicitudes of this persona (a persona that does not exist gives an empty page).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub persona_id: Option<PersonaId>,
+    /// Case-insensitive substring of titulo or descripcion (all of Unicode; `%` and `_` match
+    /// literally). 1–200 characters.
+    #[param(min_length = 1, max_length = 200, example = "turno")]
+    pub q: Option<String>,
+    /// Created strictly after this instant: RFC 3339 with an offset
+    /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-11-01T00:00:00Z")]
+    pub created_after: Option<OffsetDateTime>,
+    /// Created strictly before this instant: RFC 3339 with an offset.
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-12-01T00:00:00Z")]
+    pub created_before: Option<OffsetDateTime>,
+    /// Order: `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `prioridad`,
+    /// `-prioridad`.
+    #[param(inline, value_type = Option<SolicitudSort>)]
+    pub sort: SolicitudSort,
+    /// Page size, 1–100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: i64,
+    /// The `next_cursor` of the previous page, unchanged; only valid with the same `sort` and
+    /// filters.
+    #[param(min_length = 1)]
+    pub cursor: Option<String>,
+    /// Also return `total`, the number of matching solicitudes.
+    #[param(default = false)]
+    pub count: bool,
+}
+
+impl FromQueryString for SolicitudListQuery {
+    fn from_query_string(query: &str) -> Result<Self, ValidationErrors> {
+        let mut r = QueryReader::new(query);
+        let estado = r.repeated(
+            "estado",
+            "enum",
+            &format!("Debe ser uno de: {}", Estado::ETIQUETAS.join(", ")),
+        );
+        let prioridad = r.repeated(
+            "prioridad",
+            "enum",
+            &format!("Debe ser uno de: {}", Prioridad::ETIQUETAS.join(", ")),
+        );
+        let persona_id = r.parsed("persona_id", "uuid_parsing", "Debe ser un UUID válido");
+        let q = r.text("q", MAX_Q);
+        let created_after = instant(&mut r, "created_after");
+        let created_before = instant(&mut r, "created_before");
+        let sorts: Vec<&str> = SolicitudSort::TODOS.iter().map(|(_, n)| *n).collect();
+        let sort = r
+            .parsed(
+                "sort",
+                "enum",
+                &format!("Debe ser uno de: {}", sorts.join(", ")),
+            )
+            .unwrap_or_default();
+        let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+        let cursor = r.single("cursor");
+        let count = r.boolean("count").unwrap_or(false);
+        r.finish(Self {
+            estado,
+            prioridad,
+            persona_id,
+            q,
+            created_after,
+            created_before,
+            sort,
+            limit,
+            cursor,
+            count,
+        })
+    }
+}
+
+/// An RFC 3339 instant with an offset. A `+` decoded as a space (an unencoded
+/// `+01:00`) is read as the `+` it was meant to be: a space is never valid there.
+fn instant(r: &mut QueryReader, name: &str) -> Option<OffsetDateTime> {
+    let raw = r.single(name)?;
+    match OffsetDateTime::parse(&raw.replace(' ', "+"), &Rfc3339) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            r.error(
+                name,
+                "datetime_parsing",
+                "Debe ser una fecha y hora RFC 3339 con zona, p. ej. 2026-11-01T00:00:00Z",
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn filtros_repetibles_orden_y_fechas() {
+        let q = SolicitudListQuery::from_query_string(
+            "estado=pendiente&estado=en_revision&prioridad=alta&sort=-prioridad\
+             &created_after=2026-11-01T00:00:00Z&created_before=2026-11-30T10:00:00+01:00",
+        )
+        .unwrap();
+        assert_eq!(q.estado, [Estado::Pendiente, Estado::EnRevision]);
+        assert_eq!(q.prioridad, [Prioridad::Alta]);
+        assert_eq!(q.sort, SolicitudSort::PrioridadDesc);
+        assert_eq!(q.created_after, Some(datetime!(2026-11-01 00:00:00 UTC)));
+        assert_eq!(q.created_before, Some(datetime!(2026-11-30 09:00:00 UTC)));
+        let q = SolicitudListQuery::from_query_string("").unwrap();
+        assert_eq!(q.sort, SolicitudSort::CreatedAtDesc);
+        assert!(q.estado.is_empty());
+    }
+
+    #[test]
+    fn valores_malos_son_422_todos_a_la_vez() {
+        let errs = SolicitudListQuery::from_query_string(
+            "estado=&estado=abierta&prioridad=maxima&persona_id=7&sort=titulo\
+             &created_after=2026-11-01&created_before=2026-11-01T00:00:00",
+        )
+        .unwrap_err();
+        let kinds: Vec<_> = errs.entries().iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "missing",
+                "enum",
+                "enum",
+                "uuid_parsing",
+                "datetime_parsing",
+                "datetime_parsing",
+                "enum"
+            ]
+        );
+    }
+
+    #[test]
+    fn cada_orden_se_lee_como_se_escribe() {
+        for (sort, name) in SolicitudSort::TODOS {
+            assert_eq!(name.parse::<SolicitudSort>(), Ok(sort));
+            assert_eq!(sort.as_str(), name);
+            assert_eq!(serde_json::to_string(&sort).unwrap(), format!("\"{name}\""));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The review workflow: moving a solicitud between estados, and its historial.
+
+use solicitudes_domain::{Estado, SolicitudId};
+use solicitudes_persistence::solicitudes as db;
+use solicitudes_persistence::{DbError, DbPool, EstadoDb};
+use solicitudes_schemas::solicitud::SolicitudResponse;
+use solicitudes_schemas::workflow::{EventoResponse, TransicionCreate};
+
+use crate::error::ServiceError;
+use crate::precondition::IfMatch;
+use crate::solicitudes::{into_response, not_found};
+
+/// Moves a solicitud to `dto.estado` if the workflow allows it from its current estado, in
+/// one statement that also bumps the version and writes the historial event.
+///
+/// # Errors
+/// In the contract's order: [`ServiceError::NotFound`], [`ServiceError::PreconditionFailed`]
+/// (If-Match names another version), [`ServiceError::TransicionNoPermitida`] (409, naming
+/// the allowed next estados).
+#[tracing::instrument(skip_all, fields(%id, destino = %dto.estado))]
+pub async fn transicionar(
+    pool: &DbPool,
+    id: SolicitudId,
+    if_match: Option<&IfMatch>,
+    dto: &TransicionCreate,
+) -> Result<SolicitudResponse, ServiceError> {
+    let destino = dto.estado;
+    let desde: Vec<EstadoDb> = Estado::TODOS
+        .into_iter()
+        .filter(|e| e.puede_pasar_a(destino))
+        .map(EstadoDb)
+        .collect();
+    let comentario = dto.comentario.as_deref().filter(|c| !c.trim().is_empty());
+    let versions = if_match.and_then(IfMatch::versions);
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    if let Some(row) = db::transicionar(
+        &mut conn,
+        id.into(),
+        versions,
+        &desde,
+        EstadoDb(destino),
+        comentario,
+    )
+    .await?
+    {
+        return Ok(into_response(row));
+    }
+    // Nothing moved: say why, 404 before 412 before 409.
+    let state = match db::state(&mut conn, id.into()).await? {
+        Some(state) => state,
+        None => return Err(not_found(id)),
+    };
+    if let Some(m) = if_match
+        && !m.matches(state.version)
+    {
+        return Err(crate::solicitudes::explain_refusal(&mut conn, id, if_match, false).await);
+    }
+    let actual = state.estado.0;
+    match actual.transicion(destino) {
+        Err(e) => Err(ServiceError::TransicionNoPermitida {
+            detail: format!("No se puede pasar de «{actual}» a «{destino}»"),
+            permitidos: e.permitidos.to_vec(),
+        }),
+        // The estado changed between the two statements, into one that allows the move:
+        // the caller's view was stale, exactly what a 409 says. Retrying will work.
+        Ok(()) => Err(ServiceError::Conflict(format!(
+            "La solicitud {id} cambió mientras se procesaba la transición; vuelve a intentarlo"
+        ))),
+    }
+}
+
+/// The historial of a solicitud, oldest first; creation is the first event.
+///
+/// # Errors
+/// [`ServiceError::NotFound`] when there is no such solicitud.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn historial(
+    pool: &DbPool,
+    id: SolicitudId,
+) -> Result<Vec<EventoResponse>, ServiceError> {
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let eventos = db::historial(&mut conn, id.into()).await?;
+    if eventos.is_empty() {
+        // Every solicitud has its creation event: no events means no solicitud.
+        return Err(not_found(id));
+    }
+    Ok(eventos
+        .into_iter()
+        .map(|e| EventoResponse {
+            estado_anterior: e.estado_anterior.map(|x| x.0),
+            estado_nuevo: e.estado_nuevo.0,
+            comentario: e.comentario,
+            created_at: e.created_at,
+        })
+        .collect())
+}
