@@ -22,7 +22,7 @@ WITH_DEV_DB = if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL="$$($(PG) up dev
 # test cluster (an admin URL; the test harness creates its own databases).
 WITH_TEST_DB = if [ -n "$${TEST_DATABASE_URL:-}" ]; then DATABASE_URL="$$TEST_DATABASE_URL"; else DATABASE_URL="$$($(PG) up test)"; fi; export DATABASE_URL;
 
-.PHONY: help deps db-up db-down db-url db-status migrate run test lint fmt openapi ci clean-db
+.PHONY: help deps db-up db-down db-url db-status migrate run seed test lint fmt openapi ci clean-db
 
 help: ## List the targets (default)
 	@echo "Usage: make TARGET   (variables: CARGO=$(CARGO); DATABASE_URL / TEST_DATABASE_URL skip the local clusters)"
@@ -56,6 +56,12 @@ migrate: ## Apply database migrations (DATABASE_URL or the dev cluster)
 
 run: ## Run the API on 127.0.0.1:8000 (migrates at start-up; DATABASE_URL or the dev cluster)
 	$(WITH_DEV_DB) exec $(CARGO) run --release -p solicitudes-api -- serve
+
+PERSONAS ?= 1000
+SOLICITUDES ?= 100000
+
+seed: ## Insert demo data: PERSONAS=1000 SOLICITUDES=100000 (DATABASE_URL or the dev cluster)
+	$(WITH_DEV_DB) $(CARGO) run --release -p solicitudes-api -- seed --personas $(PERSONAS) --solicitudes $(SOLICITUDES)
 
 test: ## Run all tests (TEST_DATABASE_URL or the test cluster)
 	$(WITH_TEST_DB) $(CARGO) test --workspace --all-targets; $(CARGO) test --workspace --doc

@@ -30,4 +30,13 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Insert realistic demo data (Spanish personas and solicitudes with their historial).
+    Seed {
+        /// Personas to insert.
+        #[arg(long, default_value_t = 100)]
+        personas: u64,
+        /// Solicitudes to insert, spread over all personas.
+        #[arg(long, default_value_t = 1000)]
+        solicitudes: u64,
+    },
 }

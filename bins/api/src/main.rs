@@ -34,6 +34,10 @@ async fn main() -> ExitCode {
     );
     let result = match command {
         Command::Migrate => migrate(&settings).await,
+        Command::Seed {
+            personas,
+            solicitudes,
+        } => seed(&settings, personas, solicitudes).await,
         Command::Serve | Command::Openapi => serve(&settings).await,
     };
     match result {
@@ -55,6 +59,25 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     for v in applied {
         println!("applied {v}");
     }
+    Ok(())
+}
+
+async fn seed(settings: &Settings, personas: u64, solicitudes: u64) -> anyhow::Result<()> {
+    let url = settings.database_url().map_err(anyhow::Error::msg)?;
+    migrations::run_pending(url).await?;
+    let mut conn = solicitudes_persistence::connect(url).await?;
+    let started = std::time::Instant::now();
+    let seeded =
+        solicitudes_persistence::seed::run(&mut conn, personas, solicitudes, |done, total| {
+            eprintln!("  {done}/{total} solicitudes");
+        })
+        .await?;
+    println!(
+        "seeded {} personas and {} solicitudes in {:.1} s",
+        seeded.personas,
+        seeded.solicitudes,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

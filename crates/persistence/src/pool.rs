@@ -101,3 +101,13 @@ impl<E: std::fmt::Display> bb8::ErrorSink<E> for LogErrors {
         Box::new(*self)
     }
 }
+
+/// A single connection outside the pool (for commands such as `seed`).
+///
+/// # Errors
+/// [`crate::DbError::Unavailable`] when the database cannot be reached.
+pub async fn connect(database_url: &str) -> Result<AsyncPgConnection, crate::DbError> {
+    AsyncPgConnection::establish(database_url)
+        .await
+        .map_err(|e| crate::DbError::Unavailable(e.to_string()))
+}
