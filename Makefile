@@ -64,7 +64,9 @@ seed: ## Insert demo data: PERSONAS=1000 SOLICITUDES=100000 (DATABASE_URL or the
 	$(WITH_DEV_DB) $(CARGO) run --release -p solicitudes-api -- seed --personas $(PERSONAS) --solicitudes $(SOLICITUDES)
 
 test: ## Run all tests (TEST_DATABASE_URL or the test cluster)
-	$(WITH_TEST_DB) $(CARGO) test --workspace --all-targets; $(CARGO) test --workspace --doc
+	@mkdir -p .local
+	$(WITH_TEST_DB) $(CARGO) test --workspace --doc; $(CARGO) test --workspace --all-targets 2>&1 | tee .local/test.log
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' .local/test.log
 
 lint: ## rustfmt check, clippy -D warnings, and the domain/schemas dependency check
 	$(CARGO) fmt --all -- --check

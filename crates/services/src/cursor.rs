@@ -14,6 +14,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use solicitudes_schemas::{ErrorEntry, ValidationErrors};
+use time::OffsetDateTime;
+
+use crate::error::ServiceError;
 
 const VERSION: u8 = 1;
 
@@ -63,39 +66,81 @@ pub fn decode<K: DeserializeOwned>(
     kind: &str,
     fingerprint: &str,
 ) -> Result<K, ValidationErrors> {
-    let invalid = |msg: &str| {
-        ValidationErrors::single(ErrorEntry::new(["query", "cursor"], "cursor_invalid", msg))
-    };
     let (body, sum) = cursor
         .split_once('.')
-        .ok_or_else(|| invalid("Cursor no válido: usa el next_cursor de la página anterior"))?;
+        .ok_or_else(|| invalid_because(NOT_A_CURSOR))?;
     let json = URL_SAFE_NO_PAD
         .decode(body)
-        .map_err(|_| invalid("Cursor no válido: usa el next_cursor de la página anterior"))?;
+        .map_err(|_| invalid_because(NOT_A_CURSOR))?;
     let sum = URL_SAFE_NO_PAD
         .decode(sum)
-        .map_err(|_| invalid("Cursor no válido: usa el next_cursor de la página anterior"))?;
+        .map_err(|_| invalid_because(NOT_A_CURSOR))?;
     if sum != fnv1a(&json).to_be_bytes() {
-        return Err(invalid(
+        return Err(invalid_because(
             "Cursor alterado: usa el next_cursor tal como se recibió",
         ));
     }
-    let payload: Payload<K> = serde_json::from_slice(&json)
-        .map_err(|_| invalid("Cursor no válido: usa el next_cursor de la página anterior"))?;
+    let payload: Payload<K> =
+        serde_json::from_slice(&json).map_err(|_| invalid_because(NOT_A_CURSOR))?;
     if payload.v != VERSION {
-        return Err(invalid(
+        return Err(invalid_because(
             "Cursor de una versión anterior: vuelve a la primera página",
         ));
     }
     if payload.k != kind {
-        return Err(invalid("Este cursor pertenece a otra lista"));
+        return Err(invalid_because("Este cursor pertenece a otra lista"));
     }
     if payload.f != fingerprint {
-        return Err(invalid(
+        return Err(invalid_because(
             "Este cursor se creó con otros filtros u otro orden: vuelve a la primera página",
         ));
     }
     Ok(payload.p)
+}
+
+const NOT_A_CURSOR: &str = "Cursor no válido: usa el next_cursor de la página anterior";
+
+/// The 422 of a cursor that does not name a position of this list.
+pub fn invalid() -> ValidationErrors {
+    invalid_because(NOT_A_CURSOR)
+}
+
+fn invalid_because(msg: &str) -> ValidationErrors {
+    ValidationErrors::single(ErrorEntry::new(["query", "cursor"], "cursor_invalid", msg))
+}
+
+/// An instant as carried in a cursor: microseconds since the Unix epoch (PostgreSQL's
+/// precision, so the position is exact).
+pub fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+/// The instant of a cursor; outside years 1–9999 it cannot come from a row (PostgreSQL's
+/// `timestamptz` would even refuse some of them), so it is a forged or broken cursor.
+///
+/// # Errors
+/// [`ServiceError::Invalid`] on `cursor`.
+pub fn from_micros(m: i64) -> Result<OffsetDateTime, ServiceError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
+        .ok()
+        .filter(|t| (1..=9999).contains(&t.year()))
+        .ok_or_else(|| ServiceError::Invalid(invalid()))
+}
+
+/// Cuts the `limit + 1` rows a list query fetched down to one page, and makes the cursor of
+/// the next page from the page's last row when there is one (the extra row proves it).
+pub(crate) fn split_page<R>(
+    mut rows: Vec<R>,
+    limit: i64,
+    next_cursor: impl FnOnce(&R) -> String,
+) -> (Vec<R>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(1);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(next_cursor);
+    (rows, next)
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -109,6 +154,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn una_fila_de_mas_indica_que_hay_otra_pagina() {
+        let (rows, next) = split_page(vec![1, 2, 3], 2, |last| format!("tras {last}"));
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(next.as_deref(), Some("tras 2"));
+        let (rows, next) = split_page(vec![1, 2], 2, |last| format!("tras {last}"));
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(next, None);
+        let (rows, next) = split_page(Vec::<i32>::new(), 2, |_| unreachable!());
+        assert!(rows.is_empty() && next.is_none());
+    }
+
+    #[test]
     fn ida_y_vuelta() {
         let f = fingerprint(&[("q", "ana")]);
         let c = encode("personas", &f, &(42_i64, "x".to_owned()));
@@ -120,6 +177,8 @@ mod tests {
     fn otra_lista_otros_filtros_o_alterado_es_422() {
         let f = fingerprint(&[("q", "ana")]);
         let c = encode("personas", &f, &1_i64);
+        assert!(from_micros(-300_000_000_000_000_000).is_err(), "year -7537");
+        assert!(from_micros(micros(OffsetDateTime::UNIX_EPOCH)).is_ok());
         assert!(decode::<i64>(&c, "solicitudes", &f).is_err());
         assert!(decode::<i64>(&c, "personas", &fingerprint(&[("q", "eva")])).is_err());
         let mut tampered = c.clone();

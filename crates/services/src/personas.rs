@@ -110,16 +110,15 @@ pub async fn listar(
     let filter = PersonaFilter {
         q: query.q.as_deref(),
     };
-    let limit = usize::try_from(query.limit).unwrap_or(1);
     let mut conn = pool.get().await.map_err(DbError::from)?;
-    let mut rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-            .map(|last| cursor::encode(LIST, &fingerprint, &(micros(last.created_at), last.id)))
-    } else {
-        None
-    };
+    let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
+    let (rows, next_cursor) = cursor::split_page(rows, query.limit, |last| {
+        cursor::encode(
+            LIST,
+            &fingerprint,
+            &(cursor::micros(last.created_at), last.id),
+        )
+    });
     let total = if query.count {
         Some(db::count(&mut conn, &filter).await?)
     } else {
@@ -163,22 +162,6 @@ fn edad(edad: i64) -> Result<i16, ServiceError> {
         .map_err(|_| ServiceError::Internal(format!("edad {edad} escaped validation")))
 }
 
-pub(crate) fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
-}
-
-pub(crate) fn from_micros(m: i64) -> Result<OffsetDateTime, ServiceError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000).map_err(|_| {
-        ServiceError::Invalid(solicitudes_schemas::ValidationErrors::single(
-            solicitudes_schemas::ErrorEntry::new(
-                ["query", "cursor"],
-                "cursor_invalid",
-                "Cursor no válido: usa el next_cursor de la página anterior",
-            ),
-        ))
-    })
-}
-
 fn position((m, id): (i64, Uuid)) -> Result<(OffsetDateTime, Uuid), ServiceError> {
-    Ok((from_micros(m)?, id))
+    Ok((cursor::from_micros(m)?, id))
 }

@@ -5,14 +5,14 @@ use solicitudes_persistence::solicitud_list::{
     self as db, SolicitudFilter, Sort, SortKey, SortValue,
 };
 use solicitudes_persistence::{DbError, DbPool, EstadoDb, PrioridadDb};
+use solicitudes_schemas::Page;
 use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::solicitud_list::{SolicitudListQuery, SolicitudSort};
-use solicitudes_schemas::{ErrorEntry, Page, ValidationErrors};
 use uuid::Uuid;
 
 use crate::cursor;
+use crate::cursor::{from_micros, invalid, micros};
 use crate::error::ServiceError;
-use crate::personas::{from_micros, micros};
 use crate::solicitudes::into_response;
 
 const LIST: &str = "solicitudes";
@@ -49,21 +49,15 @@ pub async fn listar(
         created_after: query.created_after,
         created_before: query.created_before,
     };
-    let limit = usize::try_from(query.limit).unwrap_or(1);
     let mut conn = pool.get().await.map_err(DbError::from)?;
-    let mut rows = db::list(&mut conn, &filter, sort, after, query.limit + 1).await?;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|last| {
-            let key = match SortValue::of(sort.key, last) {
-                SortValue::Time(t) => Key::Micros(micros(t)),
-                SortValue::Prioridad(p) => Key::Label(p.0.as_str().to_owned()),
-            };
-            cursor::encode(LIST, &fingerprint, &(key, last.id))
-        })
-    } else {
-        None
-    };
+    let rows = db::list(&mut conn, &filter, sort, after, query.limit + 1).await?;
+    let (rows, next_cursor) = cursor::split_page(rows, query.limit, |last| {
+        let key = match SortValue::of(sort.key, last) {
+            SortValue::Time(t) => Key::Micros(micros(t)),
+            SortValue::Prioridad(p) => Key::Label(p.0.as_str().to_owned()),
+        };
+        cursor::encode(LIST, &fingerprint, &(key, last.id))
+    });
     let total = if query.count {
         Some(db::count(&mut conn, &filter).await?)
     } else {
@@ -127,17 +121,9 @@ fn position(key: SortKey, (value, id): (Key, Uuid)) -> Result<(SortValue, Uuid),
         }
         (SortKey::Prioridad, Key::Label(l)) => match l.parse() {
             Ok(p) => SortValue::Prioridad(PrioridadDb(p)),
-            Err(_) => return Err(bad_cursor()),
+            Err(_) => return Err(ServiceError::Invalid(invalid())),
         },
-        _ => return Err(bad_cursor()),
+        _ => return Err(ServiceError::Invalid(invalid())),
     };
     Ok((value, id))
-}
-
-fn bad_cursor() -> ServiceError {
-    ServiceError::Invalid(ValidationErrors::single(ErrorEntry::new(
-        ["query", "cursor"],
-        "cursor_invalid",
-        "Cursor no válido: usa el next_cursor de la página anterior",
-    )))
 }
