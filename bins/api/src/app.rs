@@ -1,5 +1,7 @@
 //! The actix `App`: the same one the server runs and the tests drive in-process.
 
+use std::time::Duration;
+
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -20,6 +22,22 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Origins CORS admits.
     pub cors_origins: Vec<String>,
+    /// How long a handler may run before it is abandoned with a 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    /// The built-in defaults (see `config::DEFAULTS`).
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            cors_origins: vec![
+                "http://localhost:5173".to_owned(),
+                "http://127.0.0.1:5173".to_owned(),
+            ],
+            request_timeout: Duration::from_secs(15),
+        }
+    }
 }
 
 /// Builds the application.
@@ -44,17 +62,16 @@ pub fn build_app(
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::X_FRAME_OPTIONS, "DENY")),
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'")),
         )
         .wrap(from_fn(middleware::request_id))
-        .service(web::resource("/").route(web::get().to(meta::root)))
-        .service(web::resource("/healthz").route(web::get().to(meta::healthz)))
-        .service(web::resource("/readyz").route(web::get().to(meta::readyz)))
+        .configure(|cfg| meta::configure(cfg, http.request_timeout))
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .configure(routes::configure),
+                .configure(|cfg| routes::configure(cfg, http.request_timeout)),
         )
         .default_service(web::to(middleware::not_found))
 }

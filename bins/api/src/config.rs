@@ -43,6 +43,10 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Milliseconds a handler may run before it is abandoned with a 503.
+    pub request_timeout_ms: u64,
+    /// Milliseconds a client has to send the request head before the connection is dropped.
+    pub client_request_timeout_ms: u64,
 }
 
 /// `[database]`
@@ -94,6 +98,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "http://localhost:5173,http://127.0.0.1:5173",
     ),
     ("server.shutdown_timeout_secs", "30"),
+    ("server.request_timeout_ms", "15000"),
+    ("server.client_request_timeout_ms", "5000"),
     ("database.pool_max_size", "10"),
     ("database.pool_min_idle", "1"),
     ("database.checkout_timeout_ms", "2000"),
@@ -159,6 +165,12 @@ impl Settings {
                 "server.host: `{}` is not an IP address or host name",
                 s.host
             ));
+        }
+        if s.request_timeout_ms == 0 {
+            problems.push("server.request_timeout_ms: must be at least 1".to_owned());
+        }
+        if s.client_request_timeout_ms == 0 {
+            problems.push("server.client_request_timeout_ms: must be at least 1".to_owned());
         }
         if s.body_limit_bytes == 0 {
             problems.push("server.body_limit_bytes: must be at least 1".to_owned());

@@ -47,6 +47,7 @@ impl Application {
         let http = HttpSettings {
             body_limit_bytes: settings.server.body_limit_bytes,
             cors_origins: settings.server.cors_origins.clone(),
+            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
         };
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| {
@@ -58,6 +59,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || build_app(state.clone(), http.clone()))
             .listen(listener)?
+            .client_request_timeout(Duration::from_millis(
+                settings.server.client_request_timeout_ms,
+            ))
             .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);

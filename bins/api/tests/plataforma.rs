@@ -107,6 +107,10 @@ async fn rutas_desconocidas_404_y_metodos_no_permitidos_405_en_json() {
 fn assert_security_headers(r: &Resp) {
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(r.header("x-frame-options"), Some("DENY"));
+    assert_eq!(
+        r.header("content-security-policy"),
+        Some("frame-ancestors 'none'")
+    );
 }
 
 #[actix_web::test]
@@ -231,8 +235,8 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
     test::init_service(build_app(
         state,
         HttpSettings {
-            body_limit_bytes: 1024 * 1024,
             cors_origins: vec![],
+            ..HttpSettings::default()
         },
     ))
     .await
@@ -266,4 +270,68 @@ async fn sin_base_de_datos_503_con_retry_after_pero_la_validacion_sigue_respondi
     )
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[actix_web::test]
+async fn un_handler_que_entra_en_panico_da_500_json_y_el_servicio_sigue() {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, web};
+    use solicitudes_api::guard::guarded;
+    use solicitudes_api::middleware::request_id;
+
+    let app = test::init_service(
+        App::new()
+            .wrap(from_fn(request_id))
+            .route(
+                "/boom",
+                web::get().to(guarded(
+                    || async {
+                        if std::hint::black_box(true) {
+                            panic!("boom");
+                        }
+                        HttpResponse::Ok().finish()
+                    },
+                    Duration::from_secs(5),
+                )),
+            )
+            .route(
+                "/lento",
+                web::get().to(guarded(
+                    || async {
+                        actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+                        HttpResponse::Ok().finish()
+                    },
+                    Duration::from_millis(50),
+                )),
+            )
+            .route(
+                "/ok",
+                web::get().to(guarded(
+                    || async { HttpResponse::Ok().finish() },
+                    Duration::from_secs(5),
+                )),
+            ),
+    )
+    .await;
+    for _ in 0..3 {
+        let res = test::call_service(
+            &app,
+            TestRequest::get()
+                .uri("/boom")
+                .insert_header(("x-request-id", "panico-1"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers().get("x-request-id").unwrap(), "panico-1");
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body, json!({"detail": "Internal Server Error"}));
+        let ok = test::call_service(&app, TestRequest::get().uri("/ok").to_request()).await;
+        assert_eq!(ok.status(), StatusCode::OK, "still serving after a panic");
+    }
+    let res = test::call_service(&app, TestRequest::get().uri("/lento").to_request()).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers().get("retry-after").unwrap(), "1");
+    let body: serde_json::Value = test::read_body_json(res).await;
+    assert!(body["detail"].as_str().is_some(), "{body}");
 }

@@ -503,10 +503,7 @@ async fn otra_instancia<S>(
         pool: app.db.pool(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
-    let http = HttpSettings {
-        body_limit_bytes: 1024 * 1024,
-        cors_origins: vec![],
-    };
+    let http = HttpSettings::default();
     test::init_service(build_app(state, http)).await
 }
 

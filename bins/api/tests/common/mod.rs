@@ -73,14 +73,7 @@ pub async fn spawn() -> TestApp<
         Error = actix_web::Error,
     >,
 > {
-    spawn_with(HttpSettings {
-        body_limit_bytes: 1024 * 1024,
-        cors_origins: vec![
-            "http://localhost:5173".to_owned(),
-            "http://127.0.0.1:5173".to_owned(),
-        ],
-    })
-    .await
+    spawn_with(HttpSettings::default()).await
 }
 
 /// The app with other HTTP settings.
