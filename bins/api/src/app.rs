@@ -12,6 +12,7 @@ use actix_web::{App, Error, web};
 use crate::extract::BodyLimit;
 use crate::middleware::{self, X_REQUEST_ID};
 use crate::routes;
+use crate::spa::{self, SpaDir};
 use crate::state::AppState;
 use crate::{openapi, routes::meta};
 
@@ -24,6 +25,8 @@ pub struct HttpSettings {
     pub cors_origins: Vec<String>,
     /// How long a handler may run before it is abandoned with a 503.
     pub request_timeout: Duration,
+    /// The built SPA to serve at `/`, if any.
+    pub spa: Option<SpaDir>,
 }
 
 impl Default for HttpSettings {
@@ -36,6 +39,7 @@ impl Default for HttpSettings {
                 "http://127.0.0.1:5173".to_owned(),
             ],
             request_timeout: Duration::from_secs(15),
+            spa: None,
         }
     }
 }
@@ -53,6 +57,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let spa = http.spa.clone();
     App::new()
         .app_data(web::Data::new(state))
         .app_data(BodyLimit(http.body_limit_bytes))
@@ -73,6 +78,12 @@ pub fn build_app(
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
                 .configure(|cfg| routes::configure(cfg, http.request_timeout)),
         )
+        .configure(|cfg| {
+            if let Some(dir) = &spa {
+                cfg.app_data(web::Data::new(dir.clone()));
+                spa::configure(cfg, dir);
+            }
+        })
         .default_service(web::to(middleware::not_found))
 }
 

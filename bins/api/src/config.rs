@@ -47,6 +47,8 @@ pub struct ServerSettings {
     pub request_timeout_ms: u64,
     /// Milliseconds a client has to send the request head before the connection is dropped.
     pub client_request_timeout_ms: u64,
+    /// The built web application (`web/dist`), served at `/` when it contains `index.html`.
+    pub static_dir: String,
 }
 
 /// `[database]`
@@ -100,6 +102,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("server.shutdown_timeout_secs", "30"),
     ("server.request_timeout_ms", "15000"),
     ("server.client_request_timeout_ms", "5000"),
+    ("server.static_dir", "web/dist"),
     ("database.pool_max_size", "10"),
     ("database.pool_min_idle", "1"),
     ("database.checkout_timeout_ms", "2000"),

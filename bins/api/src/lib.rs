@@ -19,6 +19,7 @@ pub mod guard;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod spa;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

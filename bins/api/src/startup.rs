@@ -1,6 +1,7 @@
 //! Building and running the server.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use solicitudes_persistence::{build_pool, migrations};
 
 use crate::app::{HttpSettings, build_app};
 use crate::config::Settings;
+use crate::spa::SpaDir;
 use crate::state::AppState;
 
 /// A bound, ready-to-run server.
@@ -48,7 +50,15 @@ impl Application {
             body_limit_bytes: settings.server.body_limit_bytes,
             cors_origins: settings.server.cors_origins.clone(),
             request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
+            spa: SpaDir::existing(Path::new(&settings.server.static_dir)),
         };
+        match &http.spa {
+            Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web application at /"),
+            None => tracing::info!(
+                dir = %settings.server.static_dir,
+                "no built web application there (make web builds it); / answers JSON"
+            ),
+        }
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| {
                 format!(

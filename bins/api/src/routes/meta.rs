@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use solicitudes_persistence::migrations;
 use solicitudes_schemas::ErrorMessage;
 use utoipa::ToSchema;
 
 use crate::guard::guarded;
+use crate::spa::{self, SpaDir};
 use crate::state::AppState;
 
 /// Registers `/`, `/healthz` and `/readyz` (guarded like every handler).
@@ -50,9 +51,17 @@ pub struct Status {
 }
 
 /// Where to go from here.
+///
+/// Browsers (`Accept: text/html`) get the web application when it is built and served
+/// (`server.static_dir`); everyone else gets this description.
 #[utoipa::path(get, path = "/", tag = "meta",
-    responses((status = 200, description = "Name, version and links", body = ServiceInfo)))]
-pub async fn root() -> HttpResponse {
+    responses((status = 200, description = "Name, version and links (or the web application, for browsers)", body = ServiceInfo)))]
+pub async fn root(req: HttpRequest, spa: Option<web::Data<SpaDir>>) -> HttpResponse {
+    if let Some(dir) = spa
+        && spa::wants_html(&req)
+    {
+        return spa::index(&dir, &req);
+    }
     HttpResponse::Ok().json(ServiceInfo {
         name: "solicitudes",
         version: env!("CARGO_PKG_VERSION"),
