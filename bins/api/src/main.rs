@@ -65,13 +65,11 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 async fn seed(settings: &Settings, personas: u64, solicitudes: u64) -> anyhow::Result<()> {
     let url = settings.database_url().map_err(anyhow::Error::msg)?;
     migrations::run_pending(url).await?;
-    let mut conn = solicitudes_persistence::connect(url).await?;
     let started = std::time::Instant::now();
-    let seeded =
-        solicitudes_persistence::seed::run(&mut conn, personas, solicitudes, |done, total| {
-            eprintln!("  {done}/{total} solicitudes");
-        })
-        .await?;
+    let seeded = solicitudes_persistence::seed::run(url, personas, solicitudes, |done, total| {
+        eprintln!("  {done}/{total} solicitudes");
+    })
+    .await?;
     println!(
         "seeded {} personas and {} solicitudes in {:.1} s",
         seeded.personas,

@@ -80,38 +80,105 @@ pub struct Seeded {
 }
 
 /// From this many solicitudes on, [`run`] loads them without secondary indexes and foreign
-/// keys and rebuilds those afterwards: maintaining two trigram indexes and checking a foreign
-/// key row by row costs several times more than building them once.
+/// keys, on two connections at once, and rebuilds those afterwards, again two at a time:
+/// maintaining two trigram indexes and checking a foreign key row by row costs several times
+/// more than building them once, and the machine has more than one core.
 pub const BULK_THRESHOLD: u64 = 50_000;
 
 /// Inserts `personas` personas and `solicitudes` solicitudes (spread over the existing and new
-/// personas), calling `progress(done, total)` after each chunk of solicitudes.
+/// personas), calling `progress(done, total)` as chunks of solicitudes land.
 ///
-/// Everything happens in one transaction: on failure nothing stays behind. A bulk load (see
-/// [`BULK_THRESHOLD`]) holds exclusive locks on `solicitudes` and `solicitud_eventos` until it
-/// commits, so seed a database nobody is using.
+/// A small load is one transaction. A bulk load (see [`BULK_THRESHOLD`]) first records the
+/// statements that recreate what it drops in the table `seed_pendiente`, in the same
+/// transaction as the drops; it removes that table once everything is rebuilt, and a later
+/// `seed` finishes the job of one that was interrupted. A bulk load takes exclusive locks on
+/// `solicitudes` and `solicitud_eventos`: seed a database nobody is using.
 ///
 /// # Errors
 /// [`DbError`] when the database fails, or when there is no persona to file solicitudes.
 pub async fn run(
-    conn: &mut AsyncPgConnection,
+    database_url: &str,
     personas: u64,
     solicitudes: u64,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Seeded, DbError> {
+    let mut a = session(database_url).await?;
+    finish_interrupted(&mut a).await?;
+    in_transaction(&mut a, insert_all_personas(personas)).await?;
+    if solicitudes > 0 {
+        number_personas(&mut a).await?;
+    }
+    if solicitudes < BULK_THRESHOLD {
+        let mut done = 0;
+        in_transaction(&mut a, async |conn: &mut AsyncPgConnection| {
+            while done < solicitudes {
+                let n = CHUNK.min(solicitudes - done);
+                conn.batch_execute(&insert_solicitudes(n)).await?;
+                done += n;
+                progress(done, solicitudes);
+            }
+            Ok(())
+        })
+        .await?;
+    } else {
+        let mut b = session(database_url).await?;
+        number_personas(&mut b).await?;
+        let rebuild = in_transaction(&mut a, drop_secondary_structures).await?;
+        // Two loaders, each committing its own chunks.
+        let half = (solicitudes / CHUNK).div_ceil(2) * CHUNK;
+        let done = std::cell::Cell::new(0);
+        let progress = std::cell::RefCell::new(&mut progress);
+        let load = async |conn: &mut AsyncPgConnection, total: u64| {
+            let mut mine = 0;
+            while mine < total {
+                let n = CHUNK.min(total - mine);
+                in_transaction(conn, async |c: &mut AsyncPgConnection| {
+                    Ok(c.batch_execute(&insert_solicitudes(n)).await?)
+                })
+                .await?;
+                mine += n;
+                done.set(done.get() + n);
+                (progress.borrow_mut())(done.get(), solicitudes);
+            }
+            Ok::<(), DbError>(())
+        };
+        let (ra, rb) = futures_util::future::join(
+            load(&mut a, half.min(solicitudes)),
+            load(&mut b, solicitudes.saturating_sub(half)),
+        )
+        .await;
+        ra?;
+        rb?;
+        rebuild_in_parallel(&mut a, &mut b, &rebuild).await?;
+        a.batch_execute("DROP TABLE seed_pendiente").await?;
+    }
+    a.batch_execute("ANALYZE personas; ANALYZE solicitudes; ANALYZE solicitud_eventos;")
+        .await?;
+    Ok(Seeded {
+        personas,
+        solicitudes,
+    })
+}
+
+/// A connection with the session settings and helper function the load uses.
+async fn session(database_url: &str) -> Result<AsyncPgConnection, DbError> {
+    let mut conn = crate::pool::connect(database_url).await?;
     conn.batch_execute(UUID_V7_AT).await?;
-    conn.batch_execute(
-        "BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL maintenance_work_mem = '256MB';",
-    )
-    .await?;
-    let result = seed(conn, personas, solicitudes, &mut progress).await;
-    match result {
-        Ok(seeded) => {
-            conn.batch_execute(
-                "COMMIT; ANALYZE personas; ANALYZE solicitudes; ANALYZE solicitud_eventos;",
-            )
-            .await?;
-            Ok(seeded)
+    conn.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB';")
+        .await?;
+    Ok(conn)
+}
+
+/// Runs `f` in a transaction: committed when it succeeds, rolled back when it fails.
+async fn in_transaction<T>(
+    conn: &mut AsyncPgConnection,
+    f: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    conn.batch_execute("BEGIN").await?;
+    match f(conn).await {
+        Ok(value) => {
+            conn.batch_execute("COMMIT").await?;
+            Ok(value)
         }
         Err(e) => {
             let _ = conn.batch_execute("ROLLBACK").await;
@@ -120,26 +187,28 @@ pub async fn run(
     }
 }
 
-async fn seed(
-    conn: &mut AsyncPgConnection,
+fn insert_all_personas(
     personas: u64,
-    solicitudes: u64,
-    progress: &mut impl FnMut(u64, u64),
-) -> Result<Seeded, DbError> {
-    let mut done = 0;
-    while done < personas {
-        let n = CHUNK.min(personas - done);
-        conn.batch_execute(&insert_personas(done, n)).await?;
-        done += n;
+) -> impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<(), DbError> {
+    async move |conn: &mut AsyncPgConnection| {
+        let mut done = 0;
+        while done < personas {
+            let n = CHUNK.min(personas - done);
+            conn.batch_execute(&insert_personas(done, n)).await?;
+            done += n;
+        }
+        Ok(())
     }
-    if solicitudes == 0 {
-        return Ok(Seeded {
-            personas,
-            solicitudes,
-        });
-    }
+}
+
+/// Numbers the personas in a session-local table, so solicitudes can pick one at random.
+///
+/// # Errors
+/// When there is no persona at all.
+async fn number_personas(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     conn.batch_execute(
-        "CREATE TEMP TABLE seed_personas ON COMMIT DROP AS \
+        "DROP TABLE IF EXISTS seed_personas; \
+         CREATE TEMP TABLE seed_personas AS \
          SELECT row_number() OVER (ORDER BY id) - 1 AS rn, id FROM personas; \
          ANALYZE seed_personas;",
     )
@@ -154,25 +223,71 @@ async fn seed(
             "there are no personas to file the solicitudes: seed some with --personas".to_owned(),
         ));
     }
-    let rebuild = if solicitudes >= BULK_THRESHOLD {
-        Some(drop_secondary_structures(conn).await?)
-    } else {
-        None
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Pendiente {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    ddl: String,
+}
+
+/// Recreates what an interrupted bulk load dropped, if one was interrupted.
+async fn finish_interrupted(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
+    let interrupted: Option<String> = diesel::select(diesel::dsl::sql::<
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    >("to_regclass('seed_pendiente')::text"))
+    .get_result(conn)
+    .await?;
+    if interrupted.is_none() {
+        return Ok(());
+    }
+    let pending: Vec<Pendiente> =
+        diesel::sql_query("SELECT ddl FROM seed_pendiente ORDER BY orden")
+            .load(conn)
+            .await?;
+    tracing::warn!(
+        statements = pending.len(),
+        "finishing an interrupted bulk seed"
+    );
+    for p in pending {
+        conn.batch_execute(&p.ddl).await?;
+    }
+    conn.batch_execute("DROP TABLE seed_pendiente").await?;
+    Ok(())
+}
+
+/// Runs the rebuild statements two at a time: indexes shared out between the connections
+/// (the costly trigram ones first, one on each), then the foreign keys, which need them.
+async fn rebuild_in_parallel(
+    a: &mut AsyncPgConnection,
+    b: &mut AsyncPgConnection,
+    statements: &[String],
+) -> Result<(), DbError> {
+    let (mut indexes, constraints): (Vec<&String>, Vec<&String>) =
+        statements.iter().partition(|s| s.starts_with("CREATE"));
+    indexes.sort_by_key(|s| !s.contains("USING gin"));
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for (i, s) in indexes.into_iter().enumerate() {
+        if i % 2 == 0 {
+            left.push(s)
+        } else {
+            right.push(s)
+        }
+    }
+    let run = async |conn: &mut AsyncPgConnection, list: Vec<&String>| {
+        for s in list {
+            conn.batch_execute(s).await?;
+        }
+        Ok::<(), DbError>(())
     };
-    let mut done = 0;
-    while done < solicitudes {
-        let n = CHUNK.min(solicitudes - done);
-        conn.batch_execute(&insert_solicitudes(n)).await?;
-        done += n;
-        progress(done, solicitudes);
+    let (ra, rb) = futures_util::future::join(run(a, left), run(b, right)).await;
+    ra?;
+    rb?;
+    for s in constraints {
+        a.batch_execute(s).await?;
     }
-    if let Some(statements) = rebuild {
-        conn.batch_execute(&statements.join(";\n")).await?;
-    }
-    Ok(Seeded {
-        personas,
-        solicitudes,
-    })
+    Ok(())
 }
 
 #[derive(QueryableByName)]
@@ -185,7 +300,7 @@ struct Ddl {
 
 /// Drops the secondary indexes and foreign keys of the tables a bulk load fills, and returns
 /// the statements that recreate them exactly as they were (read from the catalog, so the
-/// migrations stay the only place they are defined).
+/// migrations stay the only place they are defined), also recorded in `seed_pendiente`.
 async fn drop_secondary_structures(conn: &mut AsyncPgConnection) -> Result<Vec<String>, DbError> {
     let ddl: Vec<Ddl> = diesel::sql_query(
         "SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS drop, \
@@ -203,6 +318,15 @@ async fn drop_secondary_structures(conn: &mut AsyncPgConnection) -> Result<Vec<S
     )
     .load(conn)
     .await?;
+    conn.batch_execute("CREATE TABLE seed_pendiente (orden int PRIMARY KEY, ddl text NOT NULL)")
+        .await?;
+    for (orden, d) in ddl.iter().enumerate() {
+        diesel::sql_query("INSERT INTO seed_pendiente (orden, ddl) VALUES ($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(i32::try_from(orden).unwrap_or(i32::MAX))
+            .bind::<diesel::sql_types::Text, _>(&d.create)
+            .execute(conn)
+            .await?;
+    }
     let drops: Vec<&str> = ddl.iter().map(|d| d.drop.as_str()).collect();
     conn.batch_execute(&drops.join(";\n")).await?;
     Ok(ddl.into_iter().map(|d| d.create).collect())

@@ -62,8 +62,8 @@ fn assert_reads_index_in_order(plan: &[Value], what: &str) {
 
 async fn seeded() -> (TestDb, AsyncPgConnection, Vec<Solicitud>) {
     let db = TestDb::new().await;
+    seed::run(db.url(), 200, 20_000, |_, _| {}).await.unwrap();
     let mut conn = db.connect().await;
-    seed::run(&mut conn, 200, 20_000, |_, _| {}).await.unwrap();
     let all = list(
         &mut conn,
         &SolicitudFilter::default(),
