@@ -56,17 +56,18 @@ pub async fn transicionar(
         return Err(crate::solicitudes::explain_refusal(&mut conn, id, if_match, false).await);
     }
     let actual = state.estado.0;
-    match actual.transicion(destino) {
-        Err(e) => Err(ServiceError::TransicionNoPermitida {
-            detail: format!("No se puede pasar de «{actual}» a «{destino}»"),
-            permitidos: e.permitidos.to_vec(),
-        }),
-        // The estado changed between the two statements, into one that allows the move:
-        // the caller's view was stale, exactly what a 409 says. Retrying will work.
-        Ok(()) => Err(ServiceError::Conflict(format!(
-            "La solicitud {id} cambió mientras se procesaba la transición; vuelve a intentarlo"
-        ))),
-    }
+    let detail = match actual.transicion(destino) {
+        Err(_) => format!("No se puede pasar de «{actual}» a «{destino}»"),
+        // The estado changed between the two statements into one that allows the move: the
+        // caller's view was stale. Still a 409 naming where it can go now; retrying works.
+        Ok(()) => format!(
+            "La solicitud {id} cambió a «{actual}» mientras se procesaba la transición; vuelve a intentarlo"
+        ),
+    };
+    Err(ServiceError::TransicionNoPermitida {
+        detail,
+        permitidos: actual.siguientes().to_vec(),
+    })
 }
 
 /// The historial of a solicitud, oldest first; creation is the first event.
