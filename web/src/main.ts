@@ -1,0 +1,22 @@
+import { createApp, nextTick } from 'vue';
+import App from './App.vue';
+import { createAppRouter } from './router';
+import { flashNavigated } from './lib/flash';
+import './style.css';
+
+const router = createAppRouter();
+
+router.afterEach((to, from, failure) => {
+  if (failure) return;
+  flashNavigated();
+  document.title = to.meta.title ? `${to.meta.title} · Solicitudes` : 'Solicitudes';
+  // Move focus to the new page's heading so keyboard and screen-reader users start there
+  // (not on a query-only change such as a filter, and not on the first load).
+  if (from.matched.length === 0 || from.path === to.path) return;
+  void nextTick(() => {
+    const heading = document.querySelector<HTMLElement>('main h1');
+    heading?.focus();
+  });
+});
+
+createApp(App).use(router).mount('#app');
