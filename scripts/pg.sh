@@ -7,12 +7,18 @@
 #   scripts/pg.sh status  NAME   print "running"/"stopped" (exit 0 / exit 3)
 #   scripts/pg.sh down    NAME   stop the cluster (no error if it is not running)
 #   scripts/pg.sh destroy NAME   stop it and delete its data and password
+#   scripts/pg.sh stop-immediate NAME   stop it without a shutdown checkpoint
+#   scripts/pg.sh kill9   NAME   SIGKILL its postmaster (a crash), wait for
+#                                its processes to go; `up` then recovers
 #   scripts/pg.sh deps           make sure the PostgreSQL server binaries exist
 #                                (installs Debian's `postgresql` if they do not)
 #
-# NAME is `dev` or `test`; each is a separate cluster with its own port:
+# NAME is `dev`, `test` or any other [a-z0-9-]+ name (at most 40 characters;
+# the resilience tests use `res-…`); each is a separate cluster with its own port:
 #   dev  -> 127.0.0.1:54329 (override with PGPORT_DEV)
 #   test -> 127.0.0.1:54328 (override with PGPORT_TEST; fsync etc. off)
+#   other -> the port in PGPORT (required by the first `up`; later ones reuse
+#            the port it last started on); fsync etc. off, like test
 # A running cluster is reused on whatever port it was started with, unless
 # the variable is set to a different port (then `up` fails: run `down` first).
 # If the port is taken by anything else, `up` fails and names the variable.
@@ -24,6 +30,8 @@
 # Other environment knobs:
 #   PG_BIN   directory holding initdb/pg_ctl/postgres (default: newest
 #            /usr/lib/postgresql/*/bin with initdb, preferring 15)
+#   PG_FSYNC `on` keeps fsync, synchronous_commit and full_page_writes on for
+#            a cluster other than dev (read at every `up`; dev always has them)
 #
 # Layout (<repo>/.local/ is git-ignored):
 #   <repo>/.local/postgres/NAME            data directory (or a symlink to it)
@@ -64,7 +72,7 @@ die() {
 }
 
 usage() {
-    sed -n '3,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '3,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit "${1:-2}"
 }
 
@@ -212,9 +220,16 @@ set_cluster() {
     case "$NAME" in
         dev) PORT_VAR=PGPORT_DEV PORT="${PGPORT_DEV:-54329}" ;;
         test) PORT_VAR=PGPORT_TEST PORT="${PGPORT_TEST:-54328}" ;;
-        *) die "unknown cluster '$NAME' (expected 'dev' or 'test')" ;;
+        *)
+            if ! [[ "$NAME" =~ ^[a-z0-9-]{1,40}$ ]]; then
+                die "bad cluster name '$NAME' (expected 'dev', 'test' or up to 40 of [a-z0-9-])"
+            fi
+            # Empty when PGPORT is unset: cmd_up then uses the port the cluster last
+            # started on (see saved_port), and fails if it never started.
+            PORT_VAR=PGPORT PORT="${PGPORT:-}"
+            ;;
     esac
-    if ! [[ "$PORT" =~ ^[0-9]{4,5}$ ]] || ((10#$PORT < 1024 || 10#$PORT > 65535)); then
+    if [[ -n "$PORT" ]] && { ! [[ "$PORT" =~ ^[0-9]{4,5}$ ]] || ((10#$PORT < 1024 || 10#$PORT > 65535)); }; then
         die "$PORT_VAR=$PORT is not a port number between 1024 and 65535"
     fi
     DATA_LINK="$LOCAL_DIR/$NAME"
@@ -242,7 +257,11 @@ is_initialized() { [[ -n "${1:-}" && -f "$1/PG_VERSION" ]]; }
 # process in it is alive; a stale file from a crash counts as not running.
 # After a reboot the recorded PID may belong to an unrelated process of the
 # same user: then pg_ctl (and the server) would think it is running, so we
-# also look at the process name and set STALE_PID=1 in that case.
+# also look at the process name and set STALE_PID=1 in that case. The same
+# goes for a postmaster that was killed but not yet reaped (a zombie: in a
+# container whose init does not reap orphans promptly, after `kill9`).
+# Removing such a file is safe: a new postmaster still refuses to start while
+# old backends hold the shared memory (that check does not use the file).
 STALE_PID=0
 is_running() {
     local dir="$1" pid
@@ -251,7 +270,9 @@ is_running() {
     [[ -f "$dir/postmaster.pid" ]] || return 1
     as_server "$PG_BIN_DIR/pg_ctl" -D "$dir" status >/dev/null 2>&1 || return 1
     pid="$(sed -n '1p' "$dir/postmaster.pid" 2>/dev/null | tr -d '[:space:]')"
-    if [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/comm" && "$(<"/proc/$pid/comm")" != postgres* ]]; then
+    if [[ "$pid" =~ ^[0-9]+$ && -r "/proc/$pid/comm" ]] \
+        && [[ "$(<"/proc/$pid/comm")" != postgres* \
+            || "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == Z ]]; then
         STALE_PID=1
         return 1
     fi
@@ -260,6 +281,12 @@ is_running() {
 # Port a running cluster listens on (line 4 of postmaster.pid).
 running_port() {
     sed -n '4p' "$1/postmaster.pid" 2>/dev/null | tr -d '[:space:]'
+}
+
+# Port the cluster in DIR was last started on (from the solicitudes.conf that
+# `up` writes), or nothing.
+saved_port() {
+    sed -n 's/^port = \([0-9]\{4,5\}\)$/\1/p' "$1/solicitudes.conf" 2>/dev/null | head -n 1
 }
 
 # Socket directory: inside the data directory when its path is short enough
@@ -397,7 +424,7 @@ write_settings() {
         note "pg_stat_statements.so not found in $(dirname "$so"); not preloading it"
     fi
     local extra=""
-    if [[ "$NAME" == test ]]; then
+    if [[ "$NAME" != dev && "${PG_FSYNC:-}" != on ]]; then
         extra="# Throwaway test cluster: trade durability for speed.
 fsync = off
 synchronous_commit = off
@@ -472,6 +499,11 @@ cmd_up() {
     local sock
     sock="$(socket_dir_for "$dir")"
 
+    if [[ -z "$PORT" ]] && ! is_running "$dir"; then
+        PORT="$(saved_port "$dir")"
+        [[ -n "$PORT" ]] || die "no port for the $NAME cluster: set $PORT_VAR=<port>"
+    fi
+
     if is_running "$dir"; then
         local rport
         rport="$(running_port "$dir")"
@@ -489,8 +521,16 @@ cmd_up() {
             die "port $PORT on 127.0.0.1 is taken by another process (not the $NAME cluster of this checkout): stop it, or choose another port with $PORT_VAR=<port>"
         fi
         if ((STALE_PID)); then
-            note "removing stale $dir/postmaster.pid (its PID now belongs to another program)"
+            note "removing stale $dir/postmaster.pid (its PID is dead or belongs to another program)"
+            local stale lock
+            stale="$(sed -n '1p' "$dir/postmaster.pid" 2>/dev/null | tr -d '[:space:]')"
             as_server rm -f -- "$dir/postmaster.pid"
+            # The socket's lock file names the same PID and would stop the server too.
+            for lock in "$sock"/.s.PGSQL.*.lock; do
+                if [[ -f "$lock" && "$(sed -n '1p' "$lock" | tr -d '[:space:]')" == "$stale" ]]; then
+                    as_server rm -f -- "$lock" "${lock%.lock}"
+                fi
+            done
         fi
         ensure_socket_dir "$sock" "$dir"
         write_settings "$dir" "$sock"
@@ -539,6 +579,10 @@ cmd_url() {
     [[ -s "$PW_FILE" ]] || die "the $NAME cluster has not been created yet: run \`$PROG up $NAME\`"
     local dir port="$PORT"
     dir="$(existing_data_dir)"
+    if [[ -z "$port" ]]; then
+        port="$(saved_port "$dir")"
+        [[ -n "$port" ]] || die "no port for the $NAME cluster: set $PORT_VAR=<port>"
+    fi
     # If it is running, report the port it really listens on.
     if [[ -f "$dir/postmaster.pid" ]] && is_initialized "$dir"; then
         PG_BIN_DIR="$(find_pg_bin "$(<"$dir/PG_VERSION")")"
@@ -585,6 +629,69 @@ cmd_down() {
     [[ -d "$LOCAL_DIR" ]] || { note "the $NAME cluster is not running"; return 0; }
     take_lock
     stop_cluster
+}
+
+# Like a power cut for the server's clients: no shutdown checkpoint, so the
+# next `up` runs crash recovery.
+cmd_stop_immediate() {
+    [[ -d "$LOCAL_DIR" ]] || { note "the $NAME cluster is not running"; return 0; }
+    take_lock
+    if probe_running; then
+        note "stopping the $NAME cluster (immediate)"
+        as_server "$PG_BIN_DIR/pg_ctl" -D "$DIR" -m immediate -w -t 60 stop >/dev/null \
+            || die "could not stop the $NAME cluster (see $DIR/server.log)"
+    else
+        note "the $NAME cluster is not running"
+    fi
+}
+
+# "PPID STARTTIME" of process PID (fields 4 and 22 of /proc/PID/stat; the
+# name in parentheses may contain spaces), or nothing once it is gone or a
+# zombie.
+proc_info() {
+    local stat rest
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+    rest="${stat##*) }"
+    # shellcheck disable=SC2086 # splitting the fields is the point
+    set -- $rest
+    [[ "$1" != Z ]] || return 0
+    printf '%s %s\n' "$2" "${20}"
+}
+
+# SIGKILL the postmaster, as a crash would; postmaster.pid stays behind. Its
+# children notice and exit by themselves; we wait for them (and it), because
+# a new postmaster refuses to start while they still hold its shared memory.
+cmd_kill9() {
+    [[ -d "$LOCAL_DIR" ]] || { note "the $NAME cluster is not running"; return 0; }
+    take_lock
+    if ! probe_running; then
+        note "the $NAME cluster is not running"
+        return 0
+    fi
+    local pid p info procs=()
+    pid="$(sed -n '1p' "$DIR/postmaster.pid" | tr -d '[:space:]')"
+    [[ "$pid" =~ ^[0-9]+$ ]] || die "no PID in $DIR/postmaster.pid"
+    # Remember each process with its start time, so that a PID reused later
+    # by an unrelated process is not waited for.
+    info="$(proc_info "$pid")"
+    procs+=("$pid ${info#* }")
+    for p in /proc/[0-9]*; do
+        p="${p#/proc/}"
+        info="$(proc_info "$p")"
+        if [[ "${info%% *}" == "$pid" ]]; then procs+=("$p ${info#* }"); fi
+    done
+    note "killing the postmaster of the $NAME cluster (PID $pid) with SIGKILL"
+    kill -KILL "$pid" || die "could not kill PID $pid"
+    local entry start tries=0
+    for entry in "${procs[@]}"; do
+        p="${entry%% *}"
+        start="${entry#* }"
+        while info="$(proc_info "$p")" && [[ -n "$info" && "${info#* }" == "$start" ]]; do
+            ((tries < 600)) || die "PID $p of the $NAME cluster is still alive 60 s after SIGKILL"
+            sleep 0.1
+            tries=$((tries + 1))
+        done
+    done
 }
 
 cmd_destroy() {
@@ -637,10 +744,10 @@ main() {
             (($# == 0)) || usage
             cmd_deps
             ;;
-        up | url | status | down | destroy)
+        up | url | status | down | destroy | stop-immediate | kill9)
             (($# == 1)) || usage
             set_cluster "$1"
-            "cmd_$cmd"
+            "cmd_${cmd//-/_}"
             ;;
         -h | --help | help) usage 0 ;;
         *) usage ;;

@@ -9,7 +9,7 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, Error, web};
 
-use crate::extract::BodyLimit;
+use crate::extract::{BodyLimit, BodyTimeout};
 use crate::middleware::{self, X_REQUEST_ID};
 use crate::routes;
 use crate::spa::{self, SpaDir};
@@ -61,6 +61,7 @@ pub fn build_app(
     App::new()
         .app_data(web::Data::new(state))
         .app_data(BodyLimit(http.body_limit_bytes))
+        .app_data(BodyTimeout(http.request_timeout))
         .wrap(cors(&http.cors_origins))
         // Outside CORS, so a refused preflight's plain-text 400 becomes JSON too.
         .wrap(from_fn(middleware::json_errors))

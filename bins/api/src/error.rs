@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 413: the body exceeds the configured limit.
     #[error("request body larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 408: the client stopped sending its body; the connection is closed.
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
     /// 400: the body could not be read (broken transfer encoding, client gone).
     #[error("could not read the request body: {0}")]
     BadPayload(String),
@@ -58,6 +61,7 @@ impl ResponseError for ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadPayload(_) => StatusCode::BAD_REQUEST,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -93,6 +97,11 @@ impl ResponseError for ApiError {
             }
             ApiError::BadPayload(cause) => {
                 format!("No se pudo leer el cuerpo de la petición: {cause}")
+            }
+            ApiError::BodyTimeout => {
+                // The rest of the body may still come: this connection cannot be reused.
+                res.force_close();
+                "El cuerpo de la petición no llegó a tiempo".to_owned()
             }
             other => other.to_string(),
         };

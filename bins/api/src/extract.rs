@@ -4,6 +4,7 @@
 //! pool connection.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -28,6 +29,18 @@ impl Default for BodyLimit {
     }
 }
 
+/// How long a client may take to send a whole body (app data; default 15 s). Without it a
+/// client that stops mid-body would hold its connection for ever: the head has its own
+/// timeout and the handler's timeout only starts once the body is read.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        BodyTimeout(Duration::from_secs(15))
+    }
+}
+
 /// A JSON body read into `T` with every problem reported at once (see
 /// [`solicitudes_schemas::body`]). Requires `Content-Type: application/json` (or
 /// `application/*+json`, UTF-8); a body over the limit is a 413, whether or not it declares
@@ -41,6 +54,7 @@ impl<T: JsonBody + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
+        let timeout = req.app_data::<BodyTimeout>().copied().unwrap_or_default().0;
         let content_type = check_content_type(req);
         let declared = req
             .headers()
@@ -53,17 +67,25 @@ impl<T: JsonBody + 'static> FromRequest for Json<T> {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
             content_type?;
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| match e {
-                    actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(limit),
-                    other => ApiError::BadPayload(other.to_string()),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+            let read = async {
+                let mut body = BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| match e {
+                        actix_web::error::PayloadError::Overflow => {
+                            ApiError::PayloadTooLarge(limit)
+                        }
+                        other => ApiError::BadPayload(other.to_string()),
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = tokio::time::timeout(timeout, read)
+                .await
+                .map_err(|_| ApiError::BodyTimeout)??;
             body::parse::<T>(&body).map(Json).map_err(ApiError::Invalid)
         })
     }

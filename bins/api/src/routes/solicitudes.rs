@@ -71,7 +71,8 @@ pub async fn obtener(
 #[utoipa::path(patch, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
+            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
     ),
     request_body(content = SolicitudUpdate, content_type = "application/json"),
     responses(
@@ -98,7 +99,8 @@ pub async fn editar(
 #[utoipa::path(delete, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
+            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -143,7 +145,8 @@ pub async fn listar(
 #[utoipa::path(post, path = "/api/v1/solicitudes/{id}/transiciones", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, description = "`\"<version>\"` (strong comparison) or `*`", example = "\"1\""),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
+            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
     ),
     request_body(content = TransicionCreate, content_type = "application/json"),
     responses(

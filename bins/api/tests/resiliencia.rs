@@ -1,0 +1,140 @@
+//! Resilience: the real binary against a real PostgreSQL that the test owns and breaks.
+//!
+//! Each test starts a private cluster with `scripts/pg.sh` (`res-…`, on a free port), runs
+//! `solicitudes-api serve` as a child process on another free port, and talks to it over
+//! raw TCP (`resiliencia/http.rs`). The tests stop, kill and restart databases, so they are
+//! `#[ignore]`d (plain `make test` stays fast) and run one at a time by `make resilience`:
+//!
+//! ```sh
+//! cargo test -p solicitudes-api --test resiliencia -- --ignored --test-threads=1
+//! ```
+//!
+//! Time limits tell a hang from an answer; none of them measures speed.
+
+// A test fails loudly on anything unexpected: unwrap is the assertion here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "resiliencia/harness.rs"]
+mod harness;
+#[path = "resiliencia/http.rs"]
+mod http;
+
+#[path = "resiliencia/apagado.rs"]
+mod apagado;
+#[path = "resiliencia/arranque.rs"]
+mod arranque;
+#[path = "resiliencia/caida.rs"]
+mod caida;
+#[path = "resiliencia/cancelacion.rs"]
+mod cancelacion;
+#[path = "resiliencia/clientes_lentos.rs"]
+mod clientes_lentos;
+#[path = "resiliencia/durabilidad.rs"]
+mod durabilidad;
+#[path = "resiliencia/validacion.rs"]
+mod validacion;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::Child;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use harness::{Cluster, Service, wait_for};
+use http::{Ending, Response};
+use serde_json::{Value, json};
+
+/// Files a persona and returns its id.
+fn crear_persona(port: u16, n: &str) -> String {
+    let r = http::post(
+        port,
+        "/api/v1/personas",
+        &json!({"nombre": format!("Persona {n}"), "edad": 30, "email": format!("p-{n}@example.com")}),
+    )
+    .unwrap_or_else(|e| panic!("POST /api/v1/personas: {e}"));
+    assert_eq!(r.status, 201, "{r}");
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Files a solicitud for `persona` and returns its id.
+fn crear_solicitud(port: u16, persona: &str, titulo: &str) -> String {
+    let r = http::post(
+        port,
+        "/api/v1/solicitudes",
+        &json!({"titulo": titulo, "persona_id": persona}),
+    )
+    .unwrap_or_else(|e| panic!("POST /api/v1/solicitudes: {e}"));
+    assert_eq!(r.status, 201, "{r}");
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Counts locks on `personas` (add `AND …` conditions on `l`).
+const LOCKS_PERSONAS: &str = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                              WHERE c.relname = 'personas'";
+
+/// Locks `personas` (ACCESS EXCLUSIVE) from a background psql for `segundos`; returns once
+/// the lock is held. Every statement on the table waits meanwhile.
+fn bloquear_personas(cluster: &Cluster, segundos: u32) -> Child {
+    let psql = cluster.psql_background(&format!(
+        "BEGIN; LOCK TABLE personas IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep({segundos}); COMMIT;"
+    ));
+    wait_for(Duration::from_secs(10), "psql to lock personas", || {
+        (cluster.psql_count(&format!(
+            "{LOCKS_PERSONAS} AND l.granted AND l.mode = 'AccessExclusiveLock'"
+        )) == 1)
+            .then_some(())
+    });
+    psql
+}
+
+/// Waits until at least `n` statements wait for a lock on `personas`.
+fn esperar_bloqueadas(cluster: &Cluster, n: i64) {
+    wait_for(
+        Duration::from_secs(10),
+        &format!("{n} statements of the service to wait on the lock"),
+        || (cluster.psql_count(&format!("{LOCKS_PERSONAS} AND NOT l.granted")) >= n).then_some(()),
+    );
+}
+
+/// Asserts the contract's 503: `Retry-After` and JSON `{"detail": "…"}`.
+fn assert_503(what: &str, r: &Result<Response, http::Failure>) {
+    match r {
+        Ok(r) => assert!(
+            r.is_contract_503(),
+            "{what}: expected 503 with Retry-After and {{\"detail\": \"…\"}}, got {r} (headers {:?})",
+            r.headers
+        ),
+        Err(e) => panic!("{what}: expected a 503, got no answer: {e}"),
+    }
+}
+
+/// Asserts that an invalid body is refused with a 422 even though the database is away.
+fn assert_422_sin_base(port: u16, when: &str) {
+    let r = http::post(port, "/api/v1/personas", &json!({}))
+        .unwrap_or_else(|e| panic!("POST {{}} {when}: {e}"));
+    assert_eq!(r.status, 422, "POST {{}} {when}: {r}");
+    assert!(r.json()["detail"].is_array(), "POST {{}} {when}: {r}");
+}
+
+/// A service with no database: DATABASE_URL points at a port nobody listens on. These
+/// tests are about the HTTP layer only.
+fn servicio_sin_base(nombre: &str, extra: &[(&str, &str)]) -> Service {
+    let url = format!(
+        "postgres://nadie:nada@127.0.0.1:{}/nada",
+        harness::free_port()
+    );
+    let mut svc = Service::start(nombre, &url, extra);
+    svc.wait_healthy(Duration::from_secs(60));
+    svc
+}
+
+/// Headers with `Content-Length`, then half the body, and nothing more.
+fn enviar_medio_cuerpo(port: u16) -> std::net::TcpStream {
+    let body = json!({"nombre": "Cuerpo a medias", "edad": 40}).to_string();
+    let bytes = http::request_bytes(port, "POST", "/api/v1/personas", &[], Some(&body));
+    let mut s = http::connect(port, http::TIMEOUT).unwrap();
+    s.write_all(&bytes[..bytes.len() - body.len() / 2]).unwrap();
+    s
+}
