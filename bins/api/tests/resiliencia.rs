@@ -31,6 +31,8 @@ mod cancelacion;
 mod clientes_lentos;
 #[path = "resiliencia/durabilidad.rs"]
 mod durabilidad;
+#[path = "resiliencia/registro.rs"]
+mod registro;
 #[path = "resiliencia/validacion.rs"]
 mod validacion;
 
