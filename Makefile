@@ -22,7 +22,7 @@ WITH_DEV_DB = if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL="$$($(PG) up dev
 # test cluster (an admin URL; the test harness creates its own databases).
 WITH_TEST_DB = if [ -n "$${TEST_DATABASE_URL:-}" ]; then DATABASE_URL="$$TEST_DATABASE_URL"; else DATABASE_URL="$$($(PG) up test)"; fi; export DATABASE_URL;
 
-.PHONY: help deps db-up db-down db-url db-status migrate run seed test lint fmt openapi ci clean-db
+.PHONY: help deps db-up db-down db-url db-status migrate run seed test resilience lint fmt openapi ci clean-db
 
 help: ## List the targets (default)
 	@echo "Usage: make TARGET   (variables: CARGO=$(CARGO); DATABASE_URL / TEST_DATABASE_URL skip the local clusters)"
@@ -54,7 +54,7 @@ db-status: ## Tell whether the dev and test clusters are running
 migrate: ## Apply database migrations (DATABASE_URL or the dev cluster)
 	$(WITH_DEV_DB) $(CARGO) run --release -p solicitudes-api -- migrate
 
-run: ## Run the API on 127.0.0.1:8000 (migrates at start-up; DATABASE_URL or the dev cluster)
+run: web ## Run the API and the web app on 127.0.0.1:8000 (migrates at start-up; DATABASE_URL or the dev cluster)
 	$(WITH_DEV_DB) exec $(CARGO) run --release -p solicitudes-api -- serve
 
 PERSONAS ?= 1000
@@ -68,6 +68,24 @@ test: ## Run all tests (TEST_DATABASE_URL or the test cluster)
 	$(WITH_TEST_DB) $(CARGO) test --workspace --doc; $(CARGO) test --workspace --all-targets 2>&1 | tee .local/test.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' .local/test.log
 
+# Shell snippet: destroy the `res-…` clusters the resilience tests left behind (they
+# destroy their own on success and on panic; only a killed run leaves any).
+RES_CLUSTERS = for n in $$(ls -1 .local/postgres 2>/dev/null | sed -n 's/^\(res-[a-z0-9-]*\)\(\.[a-z]*\)\{0,1\}$$/\1/p' | sort -u); do $(PG) destroy "$$n" || true; done
+
+resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they stop and kill (~2 min)
+	@mkdir -p .local
+	@status=0; \
+	$(CARGO) test -p solicitudes-api --test resiliencia -- --ignored --test-threads=1 2>&1 | tee .local/resilience.log || status=$$?; \
+	awk '/^test result:/ { p += $$4; f += $$6 } END { printf "resilience tests: %d passed, %d failed\n", p, f }' .local/resilience.log; \
+	awk '/^#\[ignore = "BUG:/ { b = 1 } b && /^fn / { sub(/^fn /, ""); sub(/\(.*/, ""); k = k " " $$0; b = 0 } \
+	     END { if (k != "") print "known bugs, skipped unless RESILIENCIA_BUGS=1:" k }' bins/api/tests/resiliencia.rs bins/api/tests/resiliencia/*.rs; \
+	$(RES_CLUSTERS); \
+	exit $$status
+
+.PHONY: fuzz
+fuzz: ## Schemathesis against the running binary: every check, fixed seed (TEST_DATABASE_URL or the test cluster)
+	$(WITH_TEST_DB) CARGO='$(CARGO)' scripts/fuzz.sh
+
 lint: ## rustfmt check, clippy -D warnings, and the domain/schemas dependency check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -79,6 +97,20 @@ fmt: ## Format all code
 openapi: ## Regenerate docs/openapi.json
 	$(CARGO) run -q -p solicitudes-api -- openapi > docs/openapi.json.tmp || { rm -f docs/openapi.json.tmp; exit 1; }
 	mv docs/openapi.json.tmp docs/openapi.json
+
+.PHONY: bench
+bench: ## Benchmark the release build against pgbench on a fresh seeded database (docs/benchmarks.md)
+	CARGO='$(CARGO)' python3 scripts/bench/bench.py
+
+.PHONY: web e2e
+web: ## Build the web app into web/dist (npm ci when needed; API types from the OpenAPI document)
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js 20.19 or newer" >&2; exit 1; }
+	cd web && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	cd web && CARGO='$(CARGO)' npm run --silent gen:api
+	cd web && npm run --silent build
+
+e2e: ## End-to-end tests: the web app in headless Chromium against the binary and a fresh database
+	CARGO='$(CARGO)' scripts/e2e.sh
 
 ci: ## What CI runs: lint, then test
 	$(MAKE) lint

@@ -42,7 +42,7 @@ impl From<usize> for Loc {
 #[schema(example = json!({"loc": ["body", "titulo"], "msg": "Debe tener al menos 3 caracteres", "type": "string_too_short"}))]
 pub struct ErrorEntry {
     /// Where the problem is: starts with `body`, `query`, `path` or `header`, then the field.
-    #[schema(value_type = Vec<Object>, example = json!(["body", "titulo"]))]
+    #[schema(example = json!(["body", "titulo"]))]
     pub loc: Vec<Loc>,
     /// What is wrong, in Spanish, ready to show beside the field.
     pub msg: String,

@@ -22,16 +22,26 @@ pub struct PersonaCreate {
     /// Full name. Surrounding white space is trimmed, then 1–100 characters.
     #[serde(deserialize_with = "text::trimmed")]
     #[garde(length(chars, min = 1, max = 100), custom(text::sin_nul))]
-    #[schema(min_length = 1, max_length = 100, example = "Ana Pérez")]
+    ///
+    /// In the schema, `pattern` says exactly that: optional white space, then 1–100 characters
+    /// that start and end with a character that is not white space (`maxLength` would count the
+    /// untrimmed text, so the limit is in the pattern), then optional white space; no NUL.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^\u0000]{0,98}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+        example = "Ana Pérez"
+    )]
     pub nombre: String,
     /// Age in years, a JSON integer from 0 to 150.
     #[garde(range(min = 0, max = 150))]
     #[schema(value_type = i32, minimum = 0, maximum = 150, example = 34)]
     pub edad: i64,
-    /// Optional e-mail address, unique case-insensitively; stored as sent.
+    /// Optional e-mail address, unique case-insensitively; stored as sent. At most 254
+    /// characters: before the `@`, 1–64 letters, digits or the symbols the `pattern` lists (no
+    /// quoted strings); after it, a host name or an IP address in brackets.
     #[serde(default)]
     #[garde(inner(email, length(chars, max = 254), custom(text::sin_nul)))]
-    #[schema(max_length = 254, format = Email, example = "ana@example.com")]
+    #[schema(max_length = 254, format = Email, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[^@\u0000]+$", example = "ana@example.com")]
     pub email: Option<String>,
 }
 
@@ -48,7 +58,8 @@ impl JsonBody for PersonaCreate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"edad": 35, "email": null}))]
 pub struct PersonaUpdate {
-    /// New name (trimmed, 1–100 characters).
+    /// New name (trimmed, then 1–100 characters; the `pattern` says so exactly, as in
+    /// `PersonaCreate`).
     #[serde(
         default,
         deserialize_with = "text::trimmed_opt",
@@ -58,7 +69,7 @@ pub struct PersonaUpdate {
     #[schema(
         nullable = false,
         min_length = 1,
-        max_length = 100,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^\u0000]{0,98}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
         example = "Ana Pérez García"
     )]
     pub nombre: Option<String>,
@@ -67,14 +78,14 @@ pub struct PersonaUpdate {
     #[garde(inner(range(min = 0, max = 150)))]
     #[schema(nullable = false, value_type = i32, minimum = 0, maximum = 150, example = 35)]
     pub edad: Option<i64>,
-    /// New e-mail; `null` clears it.
+    /// New e-mail (as in `PersonaCreate`); `null` clears it.
     #[serde(
         default,
         deserialize_with = "text::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[garde(inner(inner(email, length(chars, max = 254), custom(text::sin_nul))))]
-    #[schema(value_type = Option<String>, max_length = 254, format = Email, example = "ana.perez@example.com")]
+    #[schema(value_type = Option<String>, max_length = 254, format = Email, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[^@\u0000]+$", example = "ana.perez@example.com")]
     pub email: Option<Option<String>>,
 }
 
@@ -128,16 +139,21 @@ pub struct PersonaResponse {
 pub struct PersonaListQuery {
     /// Case-insensitive substring of `nombre` or `email` (all of Unicode: `JOSÉ` finds
     /// `josé`; `%` and `_` match literally). 1–200 characters.
-    #[param(min_length = 1, max_length = 200, example = "ana")]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*$",
+        example = "ana"
+    )]
     pub q: Option<String>,
     /// Page size, 1–100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
+    #[param(required = false, minimum = 1, maximum = 100, default = 20)]
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged. Only valid with the same `q`.
     #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// Also return `total`, the number of matching personas.
-    #[param(default = false)]
+    #[param(required = false, default = false)]
     pub count: bool,
 }
 

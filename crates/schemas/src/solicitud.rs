@@ -23,12 +23,25 @@ pub struct SolicitudCreate {
     /// Title. Surrounding white space is trimmed, then 3–200 characters.
     #[serde(deserialize_with = "text::trimmed")]
     #[garde(length(chars, min = 3, max = 200), custom(text::sin_nul))]
-    #[schema(min_length = 3, max_length = 200, example = "Cambio de turno")]
+    ///
+    /// In the schema, `pattern` says exactly that: optional white space, then 3–200 characters
+    /// that start and end with a character that is not white space (`maxLength` would count the
+    /// untrimmed text, so the limit is in the pattern), then optional white space; no NUL.
+    #[schema(
+        min_length = 3,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000]{1,198}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+        example = "Cambio de turno"
+    )]
     pub titulo: String,
     /// Free text, stored as sent; at most 5000 characters. Defaults to `""`; `null` is a 422.
     #[serde(default)]
     #[garde(length(chars, max = 5000), custom(text::sin_nul))]
-    #[schema(max_length = 5000, default = "", nullable = false)]
+    #[schema(
+        max_length = 5000,
+        pattern = r"^[^\u0000]*$",
+        default = "",
+        nullable = false
+    )]
     pub descripcion: String,
     /// How urgent it is. Defaults to `media`; `null` is a 422.
     #[serde(default)]
@@ -55,7 +68,8 @@ impl JsonBody for SolicitudCreate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"prioridad": "urgente"}))]
 pub struct SolicitudUpdate {
-    /// New title (trimmed, 3–200 characters).
+    /// New title (trimmed, then 3–200 characters; the `pattern` says so exactly, as in
+    /// `SolicitudCreate`).
     #[serde(
         default,
         deserialize_with = "text::trimmed_opt",
@@ -65,14 +79,14 @@ pub struct SolicitudUpdate {
     #[schema(
         nullable = false,
         min_length = 3,
-        max_length = 200,
+        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000]{1,198}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
         example = "Cambio de turno (enero)"
     )]
     pub titulo: Option<String>,
     /// New description (≤ 5000 characters, stored as sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[garde(inner(length(chars, max = 5000), custom(text::sin_nul)))]
-    #[schema(nullable = false, max_length = 5000)]
+    #[schema(nullable = false, max_length = 5000, pattern = r"^[^\u0000]*$")]
     pub descripcion: Option<String>,
     /// New prioridad.
     #[serde(default, skip_serializing_if = "Option::is_none")]

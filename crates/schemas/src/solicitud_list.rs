@@ -90,7 +90,12 @@ pub struct SolicitudListQuery {
     pub persona_id: Option<PersonaId>,
     /// Case-insensitive substring of titulo or descripcion (all of Unicode; `%` and `_` match
     /// literally). 1–200 characters.
-    #[param(min_length = 1, max_length = 200, example = "turno")]
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*$",
+        example = "turno"
+    )]
     pub q: Option<String>,
     /// Created strictly after this instant: RFC 3339 with an offset
     /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
@@ -104,14 +109,14 @@ pub struct SolicitudListQuery {
     #[param(inline, value_type = Option<SolicitudSort>)]
     pub sort: SolicitudSort,
     /// Page size, 1–100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
+    #[param(required = false, minimum = 1, maximum = 100, default = 20)]
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged; only valid with the same `sort` and
     /// filters.
     #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// Also return `total`, the number of matching solicitudes.
-    #[param(default = false)]
+    #[param(required = false, default = false)]
     pub count: bool,
 }
 

@@ -27,7 +27,11 @@ pub struct TransicionCreate {
         inner(length(chars, max = MAX_COMENTARIO), custom(text::sin_nul)),
         custom(requerido_al_rechazar(self.estado))
     )]
-    #[schema(max_length = 2000, example = "Falta la firma del responsable")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000]*$",
+        example = "Falta la firma del responsable"
+    )]
     pub comentario: Option<String>,
 }
 

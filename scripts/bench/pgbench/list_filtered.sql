@@ -1,0 +1,2 @@
+-- GET /api/v1/solicitudes?estado=pendiente&prioridad=alta (first page).
+SELECT "solicitudes"."id", "solicitudes"."persona_id", "solicitudes"."titulo", "solicitudes"."descripcion", "solicitudes"."prioridad", "solicitudes"."estado", "solicitudes"."version", "solicitudes"."created_at", "solicitudes"."updated_at" FROM "solicitudes" WHERE (("solicitudes"."estado" = ANY(:estados)) AND ("solicitudes"."prioridad" = ANY(:prioridades))) ORDER BY "solicitudes"."created_at" DESC, "solicitudes"."id" DESC LIMIT :lim;

@@ -1,0 +1,2 @@
+-- GET /api/v1/solicitudes (first page, default sort -created_at, limit 20: reads 21 rows).
+SELECT "solicitudes"."id", "solicitudes"."persona_id", "solicitudes"."titulo", "solicitudes"."descripcion", "solicitudes"."prioridad", "solicitudes"."estado", "solicitudes"."version", "solicitudes"."created_at", "solicitudes"."updated_at" FROM "solicitudes" ORDER BY "solicitudes"."created_at" DESC, "solicitudes"."id" DESC LIMIT :lim;

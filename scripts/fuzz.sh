@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# scripts/fuzz.sh — schema-driven fuzzing of the running service with schemathesis.
+#
+# Usage: scripts/fuzz.sh            (or `make fuzz`)
+#
+# 1. Creates .local/venv (python3 -m venv) when missing and installs the pinned schemathesis.
+# 2. Creates a fresh database `fuzz_<timestamp>` on DATABASE_URL's server when it is set (as
+#    `make fuzz` does with TEST_DATABASE_URL, like `make test`), else on the test cluster
+#    (scripts/pg.sh up test), and drops it afterwards.
+# 3. Builds the API (`cargo build -p solicitudes-api`), starts target/debug/solicitudes-api
+#    serve on a free port, waits for /readyz and files a few personas and solicitudes.
+# 4. Runs `st run` against /openapi.json with every check (`--checks all`), every phase
+#    (examples, coverage, fuzzing, stateful), a fixed seed and a per-request timeout. Any
+#    failure fails the script. The service's log goes to .local/fuzz/api.log, schemathesis'
+#    reports (JUnit, NDJSON) to .local/fuzz/report/.
+#
+# Environment: CARGO (default cargo), DATABASE_URL, PGPORT_TEST, FUZZ_SEED (default
+# 20261122), FUZZ_MAX_EXAMPLES (per operation and phase; default 200), FUZZ_WORKERS (default
+# 1: CPython 3.11 before 3.11.8 can crash compiling in several threads at once),
+# FUZZ_KEEP_DB=1 keeps the database (its URL is printed), FUZZ_HOOK_DEBUG=FILE logs what the
+# hooks did to each case. Exit status: schemathesis'.
+#
+# The checks are never weakened: `--checks all`, default expected statuses, nothing excluded.
+# Where JSON Schema cannot say what the service requires, the hooks below (written to
+# .local/fuzz/hooks.py) make the *positive* cases schemathesis generates realistic; each one
+# names the rule it stands for:
+#   - a whole number spelled as a float (`34.0`) is a JSON Schema integer, but the contract
+#     makes it a 422 (`edad` must be a JSON integer);
+#   - `persona_id` must name an existing persona (a foreign key; a 422 otherwise);
+#   - `cursor` is an opaque token that only the service can mint (a real one is fetched for
+#     the same filters, or the parameter is left out);
+#   - `If-Match` naming another version is a 412 (state, not shape): the current ETag is
+#     added to the generated list of tags;
+#   - schemathesis 4.32's coverage phase only draws [A-Za-z0-9] for positive header values,
+#     so an optional If-Match gets a negative value inside a case labelled positive; such a
+#     case is sent without the header.
+# Negative cases are sent exactly as generated.
+
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO="$(pwd -P)"
+readonly REPO
+readonly CARGO="${CARGO:-cargo}"
+readonly SCHEMATHESIS_VERSION="4.32.5"
+readonly VENV="$REPO/.local/venv"
+readonly WORK="$REPO/.local/fuzz"
+readonly SEED="${FUZZ_SEED:-20261122}"
+readonly MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-200}"
+readonly WORKERS="${FUZZ_WORKERS:-1}"
+
+say() { printf '\n==> fuzz: %s\n' "$*" >&2; }
+die() {
+    printf 'scripts/fuzz.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------
+
+command -v python3 >/dev/null 2>&1 || die "python3 not found (Debian: apt-get install python3 python3-venv)"
+command -v curl >/dev/null 2>&1 || die "curl not found (Debian: apt-get install curl)"
+command -v "$CARGO" >/dev/null 2>&1 || die "'$CARGO' not found: install the Rust toolchain (rustup), or set CARGO"
+PSQL="$(command -v psql || true)"
+if [[ -z "$PSQL" ]]; then
+    PSQL="$(find /usr/lib/postgresql -path '*/bin/psql' 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+[[ -n "$PSQL" ]] || die "psql not found (Debian: apt-get install postgresql-client)"
+
+mkdir -p "$WORK"
+if [[ ! -x "$VENV/bin/python" ]]; then
+    say "creating $VENV"
+    if ! python3 -m venv "$VENV"; then
+        rm -rf "$VENV"
+        # Debian splits venv (ensurepip) off python3; CI runs as root and may install it.
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            say "installing Debian's python3-venv (apt-get)"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get install -y --no-install-recommends python3-venv >/dev/null ||
+                { apt-get update >/dev/null && apt-get install -y --no-install-recommends python3-venv >/dev/null; } ||
+                die "could not install python3-venv with apt-get"
+            python3 -m venv "$VENV" || die "python3 -m venv failed"
+        else
+            die "python3 -m venv failed (Debian: sudo apt-get install python3-venv)"
+        fi
+    fi
+fi
+if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null || true)" != "$SCHEMATHESIS_VERSION" ]]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+readonly ST="$VENV/bin/st"
+
+say "building the API (debug)"
+"$CARGO" build -p solicitudes-api
+readonly BIN="$REPO/target/debug/solicitudes-api"
+[[ -x "$BIN" ]] || die "$BIN was not built"
+
+# ---------------------------------------------------------------------------
+# Database, service, clean-up
+# ---------------------------------------------------------------------------
+
+started_cluster=0
+db_name=""
+admin_url=""
+server_pid=""
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [[ -n "$db_name" && "${FUZZ_KEEP_DB:-}" != 1 ]]; then
+        "$PSQL" "$admin_url" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1 ||
+            echo "scripts/fuzz.sh: could not drop database $db_name" >&2
+    fi
+    if ((started_cluster)); then
+        scripts/pg.sh down test || true
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -n "${DATABASE_URL:-}" ]]; then
+    admin_url="$DATABASE_URL"
+else
+    if ! scripts/pg.sh status test >/dev/null 2>&1; then
+        started_cluster=1
+    fi
+    admin_url="$(scripts/pg.sh up test)"
+fi
+
+# The URL with another database name (path), keeping user, password, host and parameters.
+with_database() {
+    python3 -c 'import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$1" "$2"
+}
+
+db_name="fuzz_$(date -u +%Y%m%d%H%M%S)_$$"
+say "creating database $db_name"
+"$PSQL" "$admin_url" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db_name\"" >/dev/null
+db_url="$(with_database "$admin_url" "$db_name")"
+if [[ "${FUZZ_KEEP_DB:-}" == 1 ]]; then
+    echo "scripts/fuzz.sh: FUZZ_KEEP_DB=1: the database stays: $db_url" >&2
+fi
+
+port="$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()')"
+readonly BASE_URL="http://127.0.0.1:$port"
+readonly API_LOG="$WORK/api.log"
+
+say "starting the service on $BASE_URL (log: ${API_LOG#"$REPO"/})"
+env DATABASE_URL="$db_url" \
+    APP__SERVER__HOST=127.0.0.1 \
+    APP__SERVER__PORT="$port" \
+    "$BIN" serve >"$API_LOG" 2>&1 &
+server_pid=$!
+
+ready=0
+for _ in $(seq 1 300); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        tail -n 30 "$API_LOG" >&2 || true
+        die "the service exited during start-up (log above)"
+    fi
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz" || true)" == 200 ]]; then
+        ready=1
+        break
+    fi
+    sleep 0.2
+done
+((ready)) || {
+    tail -n 30 "$API_LOG" >&2 || true
+    die "the service did not become ready within 60 s (log above)"
+}
+
+# ---------------------------------------------------------------------------
+# Seed: a few personas and solicitudes in several estados, so that lists have pages (and
+# cursors) and positive cases of POST /solicitudes can name an existing persona.
+# ---------------------------------------------------------------------------
+
+say "seeding"
+api() { # METHOD PATH [JSON]: prints the body, fails on a non-2xx answer
+    local args=(-sS --fail-with-body -X "$1" "$BASE_URL$2")
+    if (($# > 2)); then
+        args+=(-H 'Content-Type: application/json' -d "$3")
+    fi
+    curl "${args[@]}"
+}
+json_id() { python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
+
+persona_ids=()
+for i in 1 2 3; do
+    persona_ids+=("$(api POST /api/v1/personas "{\"nombre\": \"Persona de prueba $i\", \"edad\": $((20 + i)), \"email\": \"fuzz$i@example.com\"}" | json_id)")
+done
+prioridades=(baja media alta urgente)
+for i in $(seq 1 12); do
+    p="${persona_ids[$((i % 3))]}"
+    s="$(api POST /api/v1/solicitudes "{\"titulo\": \"Solicitud de prueba $i\", \"descripcion\": \"Texto $i\", \"prioridad\": \"${prioridades[$((i % 4))]}\", \"persona_id\": \"$p\"}" | json_id)"
+    case $((i % 4)) in
+        1) api POST "/api/v1/solicitudes/$s/transiciones" '{"estado": "en_revision"}' >/dev/null ;;
+        2)
+            api POST "/api/v1/solicitudes/$s/transiciones" '{"estado": "en_revision"}' >/dev/null
+            api POST "/api/v1/solicitudes/$s/transiciones" '{"estado": "aprobada", "comentario": "Conforme"}' >/dev/null
+            ;;
+        3) api POST "/api/v1/solicitudes/$s/transiciones" '{"estado": "cancelada"}' >/dev/null ;;
+    esac
+done
+echo "3 personas, 12 solicitudes" >&2
+
+# ---------------------------------------------------------------------------
+# Hooks: what JSON Schema cannot say (see the header of this file). They touch positive
+# cases only.
+# ---------------------------------------------------------------------------
+
+cat >"$WORK/hooks.py" <<'PY'
+"""schemathesis hooks for scripts/fuzz.sh (generated; edit the script, not this file)."""
+
+import json
+import os
+import urllib.parse
+import urllib.request
+import zlib
+
+import schemathesis
+from schemathesis.core.parameters import ParameterLocation
+
+BASE_URL = os.environ["FUZZ_BASE_URL"]
+PERSONA_IDS = os.environ["FUZZ_PERSONA_IDS"].split()
+
+
+def _positive(case):
+    meta = case.meta
+    return meta is not None and meta.generation.mode.is_positive
+
+
+def _whole_floats_as_ints(value):
+    # JSON Schema counts 34.0 as an integer; the contract says `edad` must be a JSON integer
+    # and answers 34.0 with a 422 (int_type). No keyword can tell 34 from 34.0, so positive
+    # cases spell whole numbers as integers. (No body field of this API is a float.)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
+
+
+def _wire(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return str(value)
+
+
+def _real_cursor(path, query):
+    # `cursor` is opaque: only a `next_cursor` the service minted for the same filters is
+    # valid (anything else is a 422 cursor_invalid, by contract). Ask the service for one.
+    params = {k: _wire(v) for k, v in query.items() if k not in ("cursor", "limit") and v is not None}
+    params["limit"] = "1"
+    url = BASE_URL + path + "?" + urllib.parse.urlencode(params, doseq=True)
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response).get("next_cursor")
+    except Exception:
+        return None
+
+
+def _current_etag(solicitud_id):
+    url = BASE_URL + "/api/v1/solicitudes/" + urllib.parse.quote(str(solicitud_id), safe="")
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.headers.get("ETag")
+    except Exception:
+        return None
+
+
+_DEBUG = os.environ.get("FUZZ_HOOK_DEBUG")  # a file to log each case's treatment to
+
+
+def _debug(case, what):
+    if _DEBUG:
+        with open(_DEBUG, "a") as f:
+            f.write(f"{case.meta.phase.name if case.meta else None} {case.method} {case.path} {what}\n")
+
+
+def _realistic(case):
+    if not _positive(case):
+        _debug(case, "negative")
+        return case
+    _debug(case, "positive")
+    headers = case.headers if case.headers is not None else {}
+    if_match = next((k for k in headers if k.lower() == "if-match"), None)
+    header_meta = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    if if_match is not None and header_meta is not None and header_meta.mode.is_negative:
+        # Not a rule of the API but a quirk of schemathesis 4.32 (coverage phase): positive
+        # header values are drawn from [A-Za-z0-9] only, which no If-Match value can be, so the
+        # optional header gets a negative value and the case is still labelled positive. Send
+        # that case without the header, which is what a positive case may do.
+        del headers[if_match]
+        if_match = None
+        _debug(case, "dropped a negative If-Match from a positive case")
+    if isinstance(case.body, (dict, list)):
+        case.body = _whole_floats_as_ints(case.body)
+    if (
+        case.method.upper() == "POST"
+        and case.path == "/api/v1/solicitudes"
+        and isinstance(case.body, dict)
+        and "persona_id" in case.body
+    ):
+        # persona_id must name an existing persona (a foreign key: a 422 otherwise, by
+        # contract); a random UUID names none.
+        case.body["persona_id"] = PERSONA_IDS[zlib.crc32(str(case.body["persona_id"]).encode()) % len(PERSONA_IDS)]
+    if if_match is not None and str(headers[if_match]).strip() != "*" and case.path.startswith("/api/v1/solicitudes/{id}"):
+        # If-Match names versions; a well-formed tag naming another version than the current
+        # one is a 412 by contract (it depends on state, not on the shape of the request).
+        # Keep the generated tags and add the current one: a list matches if any tag does.
+        etag = _current_etag((case.path_parameters or {}).get("id"))
+        if etag is not None:
+            headers[if_match] = f"{headers[if_match]}, {etag}"
+            _debug(case, "if-match " + headers[if_match])
+    if case.method.upper() == "GET" and isinstance(case.query, dict) and "cursor" in case.query:
+        cursor = _real_cursor(case.path, case.query)
+        if cursor is None:
+            del case.query["cursor"]
+        else:
+            case.query["cursor"] = cursor
+        _debug(case, f"cursor {cursor}")
+    return case
+
+
+@schemathesis.hook
+def map_case(context, case):
+    return _realistic(case)
+
+
+@schemathesis.hook
+def before_add_examples(context, examples):
+    # The examples phase does not run map_case; its cases are positive.
+    for i, case in enumerate(examples):
+        examples[i] = _realistic(case)
+PY
+
+# ---------------------------------------------------------------------------
+# Run
+# ---------------------------------------------------------------------------
+
+say "schemathesis $SCHEMATHESIS_VERSION: all checks, seed $SEED, $MAX_EXAMPLES examples per operation and phase"
+rm -rf "$WORK/report"
+set +e
+FUZZ_BASE_URL="$BASE_URL" \
+    FUZZ_PERSONA_IDS="${persona_ids[*]}" \
+    SCHEMATHESIS_HOOKS="$WORK/hooks.py" \
+    "$ST" run "$BASE_URL/openapi.json" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "$MAX_EXAMPLES" \
+    --seed "$SEED" \
+    --workers "$WORKERS" \
+    --request-timeout 10 \
+    --generation-database none \
+    --no-color \
+    --report junit,ndjson \
+    --report-dir "$WORK/report"
+status=$?
+set -e
+
+# Per check: how many test cases it judged, and how many of them it failed. (schemathesis'
+# own summary counts cases and failures, not checks.)
+python3 - "$WORK/report" <<'PY' || true
+import collections, glob, json, os, sys
+
+files = sorted(glob.glob(os.path.join(sys.argv[1], "ndjson-*.ndjson")))
+if not files:
+    sys.exit(0)
+checks = collections.defaultdict(collections.Counter)
+cases = collections.Counter()
+for line in open(files[-1], encoding="utf-8"):
+    event = json.loads(line)
+    finished = event.get("ScenarioFinished")
+    if not finished:
+        continue
+    recorder = finished.get("recorder") or {}
+    cases[finished.get("phase")] += len(recorder.get("cases") or {})
+    for results in (recorder.get("checks") or {}).values():
+        for result in results:
+            checks[result["name"]][result["status"]] += 1
+print("\ntest cases per phase: " + ", ".join(f"{p} {n}" for p, n in cases.items()) + f"; total {sum(cases.values())}")
+print(f"{'check':<30} {'cases':>7} {'passed':>7} {'failed':>7}")
+for name in sorted(checks):
+    c = checks[name]
+    total = sum(c.values())
+    failed = total - c["success"] - c["skip"]
+    print(f"{name:<30} {total:>7} {c['success']:>7} {failed:>7}")
+PY
+
+if ((status == 0)); then
+    say "passed"
+else
+    say "FAILED (exit $status); service log ${API_LOG#"$REPO"/}, reports in ${WORK#"$REPO"/}/report/"
+fi
+exit "$status"
