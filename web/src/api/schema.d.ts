@@ -444,7 +444,9 @@ export interface components {
             edad: number;
             /**
              * Format: email
-             * @description Optional e-mail address, unique case-insensitively; stored as sent.
+             * @description Optional e-mail address, unique case-insensitively; stored as sent. At most 254
+             *     characters: before the `@`, 1–64 letters, digits or the symbols the `pattern` lists (no
+             *     quoted strings); after it, a host name or an IP address in brackets.
              * @example ana@example.com
              */
             email?: string | null;
@@ -519,7 +521,7 @@ export interface components {
             edad?: number;
             /**
              * Format: email
-             * @description New e-mail; `null` clears it.
+             * @description New e-mail (as in `PersonaCreate`); `null` clears it.
              * @example ana.perez@example.com
              */
             email?: string | null;
