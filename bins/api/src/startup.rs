@@ -1,14 +1,16 @@
 //! Building and running the server.
 
 use std::net::TcpListener;
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context;
-use solicitudes_persistence::{build_pool, migrations};
+use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
 
 use crate::app::{HttpSettings, build_app};
 use crate::config::Settings;
@@ -37,15 +39,16 @@ impl Application {
             .database_url()
             .map_err(anyhow::Error::msg)?
             .to_owned();
-        let pool = build_pool(&url, &settings.pool());
-        let expected = migrations::expected_versions().context("listing embedded migrations")?;
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, NonZeroUsize::get),
+            n => n,
+        };
+        let pools = WorkerPools::new(&url, &settings.pool(), workers);
+        let expected =
+            Arc::new(migrations::expected_versions().context("listing embedded migrations")?);
         if settings.database.migrate_on_start {
             migrate_or_retry_in_background(url);
         }
-        let state = AppState {
-            pool,
-            expected_migrations: Arc::new(expected),
-        };
         let http = HttpSettings {
             body_limit_bytes: settings.server.body_limit_bytes,
             cors_origins: settings.server.cors_origins.clone(),
@@ -67,15 +70,20 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || build_app(state.clone(), http.clone()))
-            .listen(listener)?
-            .client_request_timeout(Duration::from_millis(
-                settings.server.client_request_timeout_ms,
-            ))
-            .shutdown_timeout(settings.server.shutdown_timeout_secs);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        // actix calls this once on each worker thread, inside that worker's runtime.
+        let server = HttpServer::new(move || {
+            let state = AppState {
+                pool: pools.for_this_worker(),
+                expected_migrations: Arc::clone(&expected),
+            };
+            build_app(state, http.clone())
+        })
+        .workers(workers)
+        .listen(listener)?
+        .client_request_timeout(Duration::from_millis(
+            settings.server.client_request_timeout_ms,
+        ))
+        .shutdown_timeout(settings.server.shutdown_timeout_secs);
         Ok(Self {
             port,
             server: server.run(),
@@ -93,6 +101,55 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// The workers' connection pools: one per worker, opened on that worker so that its
+/// connections' tasks run on the thread that uses them (see `solicitudes_persistence::pool`),
+/// or a single shared one when there are fewer connections than workers.
+#[derive(Clone)]
+enum WorkerPools {
+    Shared(DbPool),
+    PerWorker {
+        url: Arc<str>,
+        shares: Arc<[PoolSettings]>,
+        next: Arc<AtomicUsize>,
+    },
+}
+
+impl WorkerPools {
+    fn new(url: &str, settings: &PoolSettings, workers: usize) -> Self {
+        match settings.per_worker(workers) {
+            Some(shares) => {
+                tracing::debug!(workers, "one connection pool per worker");
+                Self::PerWorker {
+                    url: url.into(),
+                    shares: shares.into(),
+                    next: Arc::new(AtomicUsize::new(0)),
+                }
+            }
+            None => {
+                tracing::info!(
+                    workers,
+                    pool_max_size = settings.max_size,
+                    "fewer connections than workers: one pool shared by all workers"
+                );
+                Self::Shared(build_pool(url, settings))
+            }
+        }
+    }
+
+    /// The pool of the worker calling this: each call takes the next share in turn. (actix
+    /// restarts a worker only when its thread dies; the replacement takes the next share, so
+    /// with uneven shares the total can then exceed `max_size` by one.)
+    fn for_this_worker(&self) -> DbPool {
+        match self {
+            Self::Shared(pool) => pool.clone(),
+            Self::PerWorker { url, shares, next } => {
+                let i = next.fetch_add(1, Ordering::Relaxed) % shares.len();
+                build_pool(url, &shares[i])
+            }
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Logging with `tracing`: human-readable by default, JSON with `--log-format json`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -11,7 +13,9 @@ pub fn init(format: LogFormat, level: &str) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, never escape codes in a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal());
     // A second initialisation (tests) is harmless: keep the first subscriber.
     let _ = match format {
         LogFormat::Text => builder.try_init(),

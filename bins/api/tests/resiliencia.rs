@@ -29,6 +29,8 @@ mod caida;
 mod cancelacion;
 #[path = "resiliencia/clientes_lentos.rs"]
 mod clientes_lentos;
+#[path = "resiliencia/conexiones.rs"]
+mod conexiones;
 #[path = "resiliencia/durabilidad.rs"]
 mod durabilidad;
 #[path = "resiliencia/registro.rs"]

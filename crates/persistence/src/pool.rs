@@ -8,6 +8,15 @@
 //! A connection that died while idle (server restart) is detected by the closed socket, or
 //! fails its first statement with an error that marks it broken, so it is dropped and the
 //! request gets a 503 instead of a hang. The reasoning is in `docs/database.md`.
+//!
+//! ## One pool per worker thread
+//! A connection is driven by a task (diesel-async spawns it with `tokio::spawn`) on the
+//! runtime that opened it. actix-web runs one single-threaded runtime per worker, so a
+//! request on worker A that checks out a connection opened by worker B (or by the main
+//! thread) hands every statement and every answer across threads: two wake-ups through an
+//! eventfd and two context switches per statement. [`PoolSettings::per_worker`] splits the
+//! configured pool into one share per worker, each opened on its own worker, so a request's
+//! statements never leave its thread; `docs/benchmarks.md` has the measurement.
 
 use std::time::Duration;
 
@@ -50,6 +59,33 @@ impl Default for PoolSettings {
             idle_timeout: Some(Duration::from_secs(600)),
             max_lifetime: Some(Duration::from_secs(1800)),
         }
+    }
+}
+
+impl PoolSettings {
+    /// Splits this pool into `workers` pools whose sizes add up to `max_size` (and whose
+    /// `min_idle` add up to `min_idle`), one per worker thread, or `None` when there are fewer
+    /// connections than workers: then some worker would own none, and one shared pool keeps
+    /// the limit exact.
+    #[must_use]
+    pub fn per_worker(&self, workers: usize) -> Option<Vec<PoolSettings>> {
+        let workers = u32::try_from(workers).ok().filter(|&w| w > 0)?;
+        if self.max_size < workers {
+            return None;
+        }
+        let share = |total: u32, i: u32| total / workers + u32::from(i < total % workers);
+        Some(
+            (0..workers)
+                .map(|i| {
+                    let max_size = share(self.max_size, i);
+                    PoolSettings {
+                        max_size,
+                        min_idle: self.min_idle.map(|m| share(m, i).min(max_size)),
+                        ..self.clone()
+                    }
+                })
+                .collect(),
+        )
     }
 }
 
@@ -110,4 +146,41 @@ pub async fn connect(database_url: &str) -> Result<AsyncPgConnection, crate::DbE
     AsyncPgConnection::establish(database_url)
         .await
         .map_err(|e| crate::DbError::Unavailable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PoolSettings;
+
+    fn sizes(total: u32, min_idle: Option<u32>, workers: usize) -> Option<Vec<(u32, Option<u32>)>> {
+        let settings = PoolSettings {
+            max_size: total,
+            min_idle,
+            ..PoolSettings::default()
+        };
+        settings
+            .per_worker(workers)
+            .map(|v| v.iter().map(|s| (s.max_size, s.min_idle)).collect())
+    }
+
+    #[test]
+    fn el_pool_se_reparte_entre_workers_sin_pasar_del_total() {
+        assert_eq!(
+            sizes(10, Some(1), 2),
+            Some(vec![(5, Some(1)), (5, Some(0))])
+        );
+        assert_eq!(
+            sizes(10, Some(3), 3),
+            Some(vec![(4, Some(1)), (3, Some(1)), (3, Some(1))])
+        );
+        assert_eq!(sizes(7, None, 2), Some(vec![(4, None), (3, None)]));
+        assert_eq!(sizes(2, Some(9), 2), Some(vec![(1, Some(1)), (1, Some(1))]));
+        assert_eq!(sizes(4, Some(1), 1), Some(vec![(4, Some(1))]));
+    }
+
+    #[test]
+    fn con_menos_conexiones_que_workers_queda_un_pool_compartido() {
+        assert_eq!(sizes(1, Some(1), 2), None);
+        assert_eq!(sizes(10, Some(1), 0), None);
+    }
 }

@@ -273,7 +273,6 @@ impl Service {
             .env("APP__SERVER__PORT", port.to_string())
             .env("APP__DATABASE__CHECKOUT_TIMEOUT_MS", "1000")
             .env("RUST_LOG", "warn")
-            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);

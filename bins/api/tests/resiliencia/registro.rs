@@ -104,4 +104,9 @@ fn por_defecto_el_registro_es_texto_legible() {
         line.contains("method=GET") && line.contains("path=/healthz"),
         "{line}"
     );
+    // Standard error is a file here, not a terminal: no colour escape codes in it.
+    assert!(
+        !line.contains('\x1b'),
+        "escape codes in a log file: {line:?}"
+    );
 }
