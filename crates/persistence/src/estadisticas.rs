@@ -5,6 +5,7 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::DbError;
+use crate::sql::cached_sql;
 
 /// Every count the dashboard shows; zeros included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, QueryableByName)]
@@ -37,7 +38,7 @@ pub struct Conteos {
 /// # Errors
 /// [`DbError`] when the database fails.
 pub async fn conteos(conn: &mut AsyncPgConnection) -> Result<Conteos, DbError> {
-    Ok(diesel::sql_query(
+    Ok(cached_sql(
         "SELECT count(*) AS total, \
                 count(*) FILTER (WHERE estado = 'pendiente') AS pendiente, \
                 count(*) FILTER (WHERE estado = 'en_revision') AS en_revision, \

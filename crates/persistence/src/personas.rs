@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::error::DbError;
 use crate::models::{NewPersona, Persona, PersonaChanges};
 use crate::schema::personas;
-use crate::sql::ContainsIcu;
+use crate::sql::{ContainsIcu, cached_sql};
 
 /// Name of the unique index on `lower(email)`.
 pub const EMAIL_UNIQUE: &str = "personas_email_key";
@@ -58,7 +58,7 @@ pub async fn update(
     };
     // Every new value is computed from the row being updated (not from an earlier read), so
     // two concurrent PATCHes of different fields both take effect.
-    Ok(diesel::sql_query(
+    Ok(cached_sql(
         "UPDATE personas AS p SET \
              nombre = COALESCE($2, p.nombre), \
              edad = COALESCE($3, p.edad), \

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::error::DbError;
 use crate::models::{Evento, NewSolicitud, Solicitud, SolicitudChanges, SolicitudState};
 use crate::schema::{solicitud_eventos, solicitudes, sql_types};
+use crate::sql::cached_sql;
 use crate::types::EstadoDb;
 
 /// Name of the foreign key to `personas`.
@@ -26,7 +27,7 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     new: &NewSolicitud<'_>,
 ) -> Result<Solicitud, DbError> {
-    Ok(diesel::sql_query(
+    Ok(cached_sql(
         "WITH s AS ( \
              INSERT INTO solicitudes (id, persona_id, titulo, descripcion, prioridad) \
              VALUES ($1, $2, $3, $4, $5) \
@@ -93,7 +94,7 @@ pub async fn update(
     // Every expression reads the row being updated — after PostgreSQL has locked it and
     // re-checked the WHERE clause — never an earlier snapshot, so concurrent writers cannot
     // make the "did anything change" test stale.
-    Ok(diesel::sql_query(
+    Ok(cached_sql(
         "UPDATE solicitudes AS s SET \
              titulo = COALESCE($3, s.titulo), \
              descripcion = COALESCE($4, s.descripcion), \
@@ -167,7 +168,7 @@ pub async fn transicionar(
 ) -> Result<Option<Solicitud>, DbError> {
     // `prev` locks the row first, so the estado recorded as estado_anterior is the one the
     // update replaced, even under concurrent transitions.
-    Ok(diesel::sql_query(
+    Ok(cached_sql(
         "WITH prev AS ( \
              SELECT id, estado FROM solicitudes WHERE id = $1 FOR UPDATE), \
          upd AS ( \
