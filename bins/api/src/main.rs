@@ -1,5 +1,6 @@
 //! `solicitudes-api`: see `solicitudes_api` for the library this shim drives.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,8 +15,17 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        println!("{}", openapi::to_pretty_json());
-        return ExitCode::SUCCESS;
+        // `solicitudes-api openapi | head` closes the pipe early: that is not a failure worth
+        // a panic, but any other write error is reported.
+        let mut out = std::io::stdout().lock();
+        return match writeln!(out, "{}", openapi::to_pretty_json()).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("solicitudes-api: writing the OpenAPI document: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,

@@ -69,3 +69,23 @@ fn los_cuerpos_de_peticion_prohiben_campos_desconocidos() {
         assert_eq!(schema["additionalProperties"], false, "{name}: {schema}");
     }
 }
+
+/// `solicitudes-api openapi | head`: a reader that goes away early is not a crash.
+#[test]
+fn openapi_a_una_tuberia_cerrada_no_entra_en_panico() {
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_solicitudes-api"))
+        .arg("openapi")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before anything is read: every write then fails with EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
