@@ -30,7 +30,8 @@ BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_RATE_FRACTION (0.8), BENCH_ONLY
 endpoints), BENCH_POOL_SIZE (service default), BENCH_LOG_LEVEL (service default), BENCH_BIN (a
 prebuilt binary: skips the build), BENCH_KEEP_DB (1: keep the database), BENCH_PERF (1: record
 system-wide `perf` profiles), BENCH_TRACK_PLANNING (1: count plannings per request too),
-BENCH_STRICT (1: exit 1 when a target is missed), BENCH_ADMIN_URL
+BENCH_STRICT (1: exit 1 when a target is missed), BENCH_GEN_RT (0: run the open-loop generator at
+normal priority instead of SCHED_FIFO), BENCH_ADMIN_URL
 (a PostgreSQL URL whose role may CREATE DATABASE, instead of the local clusters), BENCH_NOTE (free
 text stored in the results).
 """
@@ -413,12 +414,32 @@ class Bench:
             self.pg_bin = find_pg_bin()
         if self.pg_bin is None or not (self.pg_bin / "psql").exists():
             die("psql not found: install PostgreSQL (make deps) or set PG_BIN")
+        self.gen_priority = self.generator_priority()
         self.pgbench = self.pg_bin / "pgbench"
         if not self.pgbench.exists():
             self.pgbench = Path(shutil.which("pgbench") or "/nonexistent")
         if not self.pgbench.exists():
             say("pgbench not found: the database limit will not be measured")
             self.pgbench = None
+
+    def generator_priority(self) -> list[str]:
+        """The prefix that runs the open-loop generator at real-time priority, when allowed.
+
+        Generator, API and PostgreSQL share two cores here. At the default priority the
+        generator's own threads wait for a core like everything else, and since latency is
+        measured from when each request was *due*, the generator's scheduling delays would be
+        counted as the service's latency. A real client does not share the server's cores, so
+        the generator runs SCHED_FIFO (it sleeps until a request is due, then blocks on the
+        socket: it never spins; about 20 µs of CPU per request). BENCH_GEN_RT=0 turns this off.
+        """
+        if os.environ.get("BENCH_GEN_RT", "1") == "0":
+            return []
+        chrt = shutil.which("chrt")
+        if chrt and run([chrt, "-f", "1", "true"], capture_output=True).returncode == 0:
+            return [chrt, "-f", "1"]
+        say("note: cannot run the generator at real-time priority (chrt -f needs root or "
+            "CAP_SYS_NICE): its scheduling delays will count in the open-loop latencies")
+        return []
 
     def build(self):
         if self.args.bin:
@@ -746,7 +767,8 @@ class Bench:
         if once:
             cmd.append("--once")
         sampler = Sampler(self.api.pid, self.postmaster, self.db)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(self.gen_priority + cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
         sampler.gen_pid = proc.pid
         with sampler:
             out, err = proc.communicate()
@@ -963,6 +985,7 @@ class Bench:
                     "generator_closed": "wrk " + (run(["wrk", "-v"], capture_output=True).stdout
                                                   .split("\n")[0].split(" ")[1] if shutil.which("wrk") else ""),
                     "generator_open": "scripts/bench/loadgen.rs",
+                    "generator_open_priority": " ".join(self.gen_priority[1:]) or "default",
                 },
                 "database": {"cluster": self.cluster, "name": self.db,
                              "settings": self.pg_settings, "seed_s": self.seed_s,
