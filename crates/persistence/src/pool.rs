@@ -1,13 +1,15 @@
 //! The connection pool.
 //!
-//! ## Recycling
-//! A connection handed back to the pool is checked with diesel-async's
-//! [`RecyclingMethod::Fast`]: no query, only "is a transaction left open or broken, and is
-//! the socket closed?" (`AsyncPgConnection::is_broken`). The alternative, `Verified`, runs a
-//! `SELECT 1` on every checkout, which doubles the round trips of a one-statement request.
-//! A connection that died while idle (server restart) is detected by the closed socket, or
-//! fails its first statement with an error that marks it broken, so it is dropped and the
-//! request gets a 503 instead of a hang. The reasoning is in `docs/database.md`.
+//! ## Checking connections without a query
+//! A connection is checked when it is handed back *and* when it is handed out, both times
+//! with diesel-async's `is_broken`: no query, only "is a transaction left open or broken, and
+//! is the socket closed?" (the connection's task ends when PostgreSQL closes the socket). The
+//! alternative, `RecyclingMethod::Verified`, runs a `SELECT 1` on every checkout, which
+//! doubles the round trips of a one-statement request. So a connection whose server went
+//! away while it sat idle (a restart, a crash) is replaced at checkout and costs no request
+//! anything; one that dies without the socket saying so fails its first statement with an
+//! error that marks it broken, and that request gets a 503 instead of a hang. The reasoning is
+//! in `docs/database.md`.
 //!
 //! ## One pool per worker thread
 //! A connection is driven by a task (diesel-async spawns it with `tokio::spawn`) on the
@@ -22,7 +24,7 @@ use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::future::BoxFuture;
@@ -94,7 +96,15 @@ impl PoolSettings {
 pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbPool {
     let statement_timeout = settings.statement_timeout;
     let mut config = ManagerConfig::default();
-    config.recycling_method = RecyclingMethod::Fast;
+    config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn| {
+        Box::pin(async move {
+            if PoolableConnection::is_broken(conn) {
+                Err(diesel::result::Error::BrokenTransactionManager)
+            } else {
+                Ok(())
+            }
+        })
+    }));
     config.custom_setup = Box::new(move |url| establish(url, statement_timeout));
     let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
     bb8::Pool::builder()
@@ -103,8 +113,8 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbPool {
         .connection_timeout(settings.checkout_timeout)
         .idle_timeout(settings.idle_timeout)
         .max_lifetime(settings.max_lifetime)
-        // With RecyclingMethod::Fast the check is free, but there is nothing to gain from it.
-        .test_on_check_out(false)
+        // The check above sends nothing; it only looks at the connection's state.
+        .test_on_check_out(true)
         .error_sink(Box::new(LogErrors))
         .build_unchecked(manager)
 }

@@ -298,3 +298,46 @@ fn las_peticiones_en_vuelo_cuando_la_base_cae_o_no_contesta_reciben_503() {
     svc.wait_ready(Duration::from_secs(15));
     crear_persona(port, "despues");
 }
+
+#[test]
+#[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
+fn tras_reiniciar_la_base_las_conexiones_ociosas_muertas_no_cuestan_ningun_503() {
+    let cluster = Cluster::create("res-ociosas", false);
+    let mut svc = Service::start(
+        "ociosas",
+        cluster.url(),
+        &[
+            ("APP__SERVER__WORKERS", "2"),
+            ("APP__DATABASE__CHECKOUT_TIMEOUT_MS", "10000"),
+        ],
+    );
+    svc.wait_ready(Duration::from_secs(60));
+    let port = svc.port();
+    let persona = crear_persona(port, "ociosas");
+
+    // Fill both workers' pools: reads queued behind a lock each take a connection of their own.
+    let mut bloqueo = bloquear_personas(&cluster, 2);
+    let lecturas: Vec<_> = (0..12)
+        .map(|_| {
+            let path = format!("/api/v1/personas/{persona}");
+            thread::spawn(move || http::request(port, "GET", &path, &[], None, http::TIMEOUT))
+        })
+        .collect();
+    esperar_bloqueadas(&cluster, 10);
+    assert!(bloqueo.wait().unwrap().success());
+    for lectura in lecturas {
+        assert_eq!(lectura.join().unwrap().unwrap().status, 200);
+    }
+
+    // A clean restart closes every one of those (now idle) connections from the server's side.
+    cluster.down();
+    cluster.up();
+    thread::sleep(Duration::from_millis(500));
+    for n in 0..20 {
+        let r = http::get(port, &format!("/api/v1/personas/{persona}")).unwrap();
+        assert_eq!(
+            r.status, 200,
+            "request {n} after the restart got {r}: a dead idle connection was handed out"
+        );
+    }
+}
