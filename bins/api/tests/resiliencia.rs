@@ -93,6 +93,23 @@ fn bloquear_personas(cluster: &Cluster, segundos: u32) -> Child {
     psql
 }
 
+/// `n` reads of the persona, each on a connection of its own, in threads (they queue behind
+/// [`bloquear_personas`] when the lock is held); join them for the answers.
+fn leer_persona_en_paralelo(
+    port: u16,
+    persona: &str,
+    n: usize,
+) -> Vec<thread::JoinHandle<Result<Response, http::Failure>>> {
+    (0..n)
+        .map(|_| {
+            let path = format!("/api/v1/personas/{persona}");
+            thread::spawn(move || {
+                http::request(port, "GET", &path, &[], None, Duration::from_secs(30))
+            })
+        })
+        .collect()
+}
+
 /// Waits until at least `n` statements wait for a lock on `personas`.
 fn esperar_bloqueadas(cluster: &Cluster, n: i64) {
     wait_for(

@@ -317,12 +317,7 @@ fn tras_reiniciar_la_base_las_conexiones_ociosas_muertas_no_cuestan_ningun_503()
 
     // Fill both workers' pools: reads queued behind a lock each take a connection of their own.
     let mut bloqueo = bloquear_personas(&cluster, 2);
-    let lecturas: Vec<_> = (0..12)
-        .map(|_| {
-            let path = format!("/api/v1/personas/{persona}");
-            thread::spawn(move || http::request(port, "GET", &path, &[], None, http::TIMEOUT))
-        })
-        .collect();
+    let lecturas = leer_persona_en_paralelo(port, &persona, 12);
     esperar_bloqueadas(&cluster, 10);
     assert!(bloqueo.wait().unwrap().success());
     for lectura in lecturas {

@@ -29,14 +29,7 @@ fn los_workers_reparten_pool_max_size_sin_pasarse() {
     // Twelve reads queue behind a lock; actix spreads the twelve connections over both
     // workers, so each worker's whole share ends up waiting on the lock.
     let mut bloqueo = bloquear_personas(&cluster, 3);
-    let lecturas: Vec<_> = (0..12)
-        .map(|_| {
-            let path = format!("/api/v1/personas/{persona}");
-            thread::spawn(move || {
-                http::request(port, "GET", &path, &[], None, Duration::from_secs(30))
-            })
-        })
-        .collect();
+    let lecturas = leer_persona_en_paralelo(port, &persona, 12);
     esperar_bloqueadas(&cluster, 4);
     for _ in 0..10 {
         let abiertas = cluster.psql_count(CONEXIONES_DEL_SERVICIO);
