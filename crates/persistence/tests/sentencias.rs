@@ -80,7 +80,10 @@ async fn las_escrituras_se_preparan_una_vez_por_conexion() {
             .await
             .unwrap()
             .expect("version 1 is current");
-        assert_eq!(s.version, 2);
+        // `$3` and `$5` stand three times each in the UPDATE: every copy got its value.
+        assert_eq!((s.version, s.titulo.as_str()), (2, titulo.as_str()));
+        assert_eq!(s.prioridad, PrioridadDb(Prioridad::Alta));
+        assert_eq!(s.descripcion, "", "an absent field stays as it was");
         let s = solicitudes::transicionar(
             &mut conn,
             *id,
