@@ -13,20 +13,29 @@ use solicitudes_persistence::migrations;
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Openapi = command {
-        // `solicitudes-api openapi | head` closes the pipe early: that is not a failure worth
-        // a panic, but any other write error is reported.
-        let mut out = std::io::stdout().lock();
-        return match writeln!(out, "{}", openapi::to_pretty_json()).and_then(|()| out.flush()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("solicitudes-api: writing the OpenAPI document: {e}");
-                ExitCode::FAILURE
-            }
-        };
+    match cli.command.unwrap_or(Command::Serve) {
+        // Needs no configuration and no database.
+        Command::Openapi => print_openapi(),
+        Command::Migrate => with_settings(&cli, migrate).await,
+        Command::Seed {
+            personas,
+            solicitudes,
+        } => {
+            with_settings(&cli, async |s: &Settings| {
+                seed(s, personas, solicitudes).await
+            })
+            .await
+        }
+        Command::Serve => with_settings(&cli, serve).await,
     }
+}
+
+/// Loads and checks the configuration, starts the logs, runs `task`, and turns its outcome
+/// into the exit code: 2 for a configuration error, 1 for a failed task.
+async fn with_settings(
+    cli: &Cli,
+    task: impl AsyncFnOnce(&Settings) -> anyhow::Result<()>,
+) -> ExitCode {
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -42,19 +51,32 @@ async fn main() -> ExitCode {
         cli.log_format.unwrap_or(settings.log.format),
         &settings.log.level,
     );
-    let result = match command {
-        Command::Migrate => migrate(&settings).await,
-        Command::Seed {
-            personas,
-            solicitudes,
-        } => seed(&settings, personas, solicitudes).await,
-        Command::Serve | Command::Openapi => serve(&settings).await,
-    };
-    match result {
+    match task(&settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("solicitudes-api: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the OpenAPI document. `solicitudes-api openapi | head` closes the pipe early: that
+/// is not a failure worth a panic, but any other error is reported with a failing exit code.
+fn print_openapi() -> ExitCode {
+    let json = match openapi::to_pretty_json() {
+        Ok(json) => json,
+        Err(e) => {
+            eprintln!("solicitudes-api: serialising the OpenAPI document: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{json}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("solicitudes-api: writing the OpenAPI document: {e}");
             ExitCode::FAILURE
         }
     }

@@ -102,19 +102,90 @@ impl Modify for Refinements {
 }
 
 /// The document as pretty JSON (what `solicitudes-api openapi` prints).
-pub fn to_pretty_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+///
+/// # Errors
+/// When the document cannot be serialised (it is built from static data, so only a bug in a
+/// schema could cause this).
+pub fn to_pretty_json() -> Result<String, serde_json::Error> {
+    ApiDoc::openapi().to_pretty_json()
 }
 
-/// Registers `/openapi.json`, `/docs` and `/redoc`.
+/// The ReDoc version embedded in the binary (see `bins/api/vendor/redoc/README.md`).
+pub const REDOC_VERSION: &str = "2.5.4";
+
+/// ReDoc's standalone bundle, served at [`REDOC_JS_PATH`] so `/redoc` needs no network.
+const REDOC_JS: &[u8] = include_bytes!("../vendor/redoc/redoc.standalone.js");
+
+/// Where the page loads the bundle from.
+pub const REDOC_JS_PATH: &str = "/redoc/redoc.standalone.js";
+
+/// The ReDoc page: the upstream quick-start template with the bundle served by this binary and
+/// no web fonts (the system's sans-serif instead), so it renders offline and behind proxies
+/// that block CDNs. `$spec` and `$config` are filled in by `utoipa-redoc`.
+const REDOC_HTML: &str = r#"<!DOCTYPE html>
+<html lang="es">
+  <head>
+    <title>Solicitudes API — ReDoc</title>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <style>
+      body { margin: 0; padding: 0; }
+    </style>
+  </head>
+  <body>
+    <div id="redoc-container"></div>
+    <script src="/redoc/redoc.standalone.js"></script>
+    <script>
+      Redoc.init($spec, $config, document.getElementById("redoc-container"));
+    </script>
+  </body>
+</html>
+"#;
+
+/// Swagger UI's `index.html` made to work at `/docs` as well as `/docs/`: its asset links are
+/// relative (`./swagger-ui.css`), so a `<base href="/docs/">` makes them resolve under `/docs/`
+/// whichever of the two URLs loaded the page. FastAPI answers `/docs` with a 200, and so do we.
+fn swagger_index() -> Option<String> {
+    let config = std::sync::Arc::new(utoipa_swagger_ui::Config::new(["/openapi.json"]));
+    let file = utoipa_swagger_ui::serve("index.html", config).ok()??;
+    if file.gzpipped {
+        return None;
+    }
+    let html = String::from_utf8(file.bytes.into_owned()).ok()?;
+    html.contains("<head>")
+        .then(|| html.replacen("<head>", "<head>\n    <base href=\"/docs/\" />", 1))
+}
+
+/// Registers `/openapi.json`, `/docs` (and everything under `/docs/`), `/redoc` and ReDoc's
+/// bundle.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/docs").route(web::get().to(|| async {
-        HttpResponse::PermanentRedirect()
-            .insert_header(("Location", "/docs/"))
-            .finish()
-    })))
-    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
-    .service(Redoc::with_url("/redoc", ApiDoc::openapi()));
+    let docs = match swagger_index() {
+        Some(html) => {
+            let html = web::Bytes::from(html);
+            web::resource("/docs").route(web::get().to(move || {
+                let html = html.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .body(html)
+                }
+            }))
+        }
+        // Only if a future utoipa-swagger-ui shipped its index differently: still usable.
+        None => web::resource("/docs").route(web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        })),
+    };
+    cfg.service(docs)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .service(web::resource(REDOC_JS_PATH).route(web::get().to(|| async {
+            HttpResponse::Ok()
+                .content_type("text/javascript; charset=utf-8")
+                // The bundle changes only with the binary; a day's caching is safe.
+                .insert_header(("Cache-Control", "public, max-age=86400"))
+                .body(REDOC_JS)
+        })))
+        .service(Redoc::with_url("/redoc", ApiDoc::openapi()).custom_html(REDOC_HTML));
 }

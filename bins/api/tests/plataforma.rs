@@ -186,19 +186,44 @@ async fn cors_admite_el_servidor_de_vite_y_a_nadie_mas() {
 #[actix_web::test]
 async fn docs_redoc_y_openapi_se_sirven() {
     let app = spawn().await;
-    let r = app.get("/docs").await;
-    assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
-    assert_eq!(r.header("location"), Some("/docs/"));
-    let r = app.get("/docs/").await;
-    assert_eq!(r.status, StatusCode::OK);
+    // FastAPI answers /docs itself, no redirect; /docs/ works too, and both pages load their
+    // assets from under /docs/ whichever URL was used.
+    for url in ["/docs", "/docs/"] {
+        let r = app.get(url).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        assert_eq!(r.header("location"), None, "{url}");
+        assert!(
+            r.header("content-type")
+                .is_some_and(|c| c.starts_with("text/html")),
+            "{url}: {:?}",
+            r.header("content-type")
+        );
+        assert!(
+            r.text.contains("swagger-ui"),
+            "{url}: {}",
+            &r.text[..r.text.len().min(200)]
+        );
+        for asset in [
+            "swagger-ui.css",
+            "swagger-ui-bundle.js",
+            "swagger-initializer.js",
+        ] {
+            assert!(
+                r.text.contains(&format!("./{asset}")),
+                "{url} links {asset}"
+            );
+            let a = app.get(&format!("/docs/{asset}")).await;
+            assert_eq!(a.status, StatusCode::OK, "/docs/{asset}");
+        }
+    }
     assert!(
-        r.text.contains("swagger-ui"),
-        "{}",
-        &r.text[..r.text.len().min(200)]
+        app.get("/docs")
+            .await
+            .text
+            .contains(r#"<base href="/docs/" />"#)
     );
-    let r = app.get("/redoc").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text.to_lowercase().contains("redoc"));
+    let init = app.get("/docs/swagger-initializer.js").await;
+    assert!(init.text.contains("/openapi.json"), "{}", init.text);
     let r = app.get("/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["openapi"], "3.1.0");
@@ -334,4 +359,52 @@ async fn un_handler_que_entra_en_panico_da_500_json_y_el_servicio_sigue() {
     assert_eq!(res.headers().get("retry-after").unwrap(), "1");
     let body: serde_json::Value = test::read_body_json(res).await;
     assert!(body["detail"].as_str().is_some(), "{body}");
+}
+
+/// ReDoc works offline: the page loads nothing from another host (no CDN, no web fonts), and
+/// the bundle it loads is served by the binary itself.
+#[actix_web::test]
+async fn redoc_no_necesita_internet() {
+    let app = spawn().await;
+    let r = app.get("/redoc").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html"))
+    );
+    for tag in r
+        .text
+        .split('<')
+        .filter(|t| t.starts_with("script") || t.starts_with("link"))
+    {
+        assert!(
+            !tag.contains("http:") && !tag.contains("https:") && !tag.contains("//"),
+            "/redoc loads something from elsewhere: <{tag}"
+        );
+    }
+    let src = solicitudes_api::openapi::REDOC_JS_PATH;
+    assert!(
+        r.text.contains(&format!(r#"<script src="{src}">"#)),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("Redoc.init("), "the page starts ReDoc");
+    // The document is embedded in the page, so ReDoc needs no second request either.
+    assert!(r.text.contains("\"openapi\":\"3.1.0\""));
+    let js = app.get(src).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(
+        js.header("cache-control")
+            .is_some_and(|c| c.contains("max-age"))
+    );
+    assert!(
+        js.text.len() > 500_000,
+        "the whole bundle: {} bytes",
+        js.text.len()
+    );
+    assert!(js.text.contains("Redoc"), "ReDoc's bundle");
 }
