@@ -195,3 +195,74 @@ impl<T: FromQueryString + 'static> FromRequest for Query<T> {
         )
     }
 }
+
+/// Several request parts read together, so that problems in different parts of one request
+/// (path id, query, `If-Match`, body) are reported together in one 422, as FastAPI does.
+///
+/// Handlers take `Parts((a, b, …))` and list the parts in the contract's order — path, query,
+/// header, body — which is the order of the 422's entries. An error that is not a 422 (a body
+/// over the limit, a body that stopped arriving) wins over the 422s: the request cannot be
+/// judged further.
+#[derive(Debug)]
+pub struct Parts<T>(pub T);
+
+/// What the parts of one request got wrong, so far.
+#[derive(Default)]
+struct Problems(Option<ApiError>);
+
+impl Problems {
+    /// The part's value, or `None` with its error recorded.
+    fn take<T>(&mut self, part: Result<T, ApiError>) -> Option<T> {
+        let error = match part {
+            Ok(value) => return Some(value),
+            Err(e) => e,
+        };
+        self.0 = Some(match (self.0.take(), error) {
+            (None, e) => e,
+            (Some(ApiError::Invalid(mut seen)), ApiError::Invalid(more)) => {
+                seen.extend(more);
+                ApiError::Invalid(seen)
+            }
+            // Not a 422 — the first such error decides.
+            (Some(ApiError::Invalid(_)), other) => other,
+            (Some(first), _) => first,
+        });
+        None
+    }
+
+    fn into_error(self) -> ApiError {
+        self.0.unwrap_or_else(|| {
+            ApiError::Service(solicitudes_services::ServiceError::Internal(
+                "a request part failed without an error".to_owned(),
+            ))
+        })
+    }
+}
+
+macro_rules! parts {
+    ($($part:ident),+) => {
+        impl<$($part),+> FromRequest for Parts<($($part,)+)>
+        where
+            $($part: FromRequest<Error = ApiError> + 'static, $part::Future: 'static,)+
+        {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+            #[allow(non_snake_case)]
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                $(let $part = $part::from_request(req, payload);)+
+                Box::pin(async move {
+                    let mut problems = Problems::default();
+                    $(let $part = problems.take($part.await);)+
+                    match ($($part,)+) {
+                        ($(Some($part),)+) => Ok(Parts(($($part,)+))),
+                        _ => Err(problems.into_error()),
+                    }
+                })
+            }
+        }
+    };
+}
+
+parts!(A, B);
+parts!(A, B, C);

@@ -81,6 +81,11 @@ impl ValidationErrors {
         self.0.push(entry);
     }
 
+    /// Adds every problem of `other`, after this one's.
+    pub fn extend(&mut self, other: ValidationErrors) {
+        self.0.extend(other.0);
+    }
+
     /// Whether no problem was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -9,9 +9,11 @@
 //!   unknown fields, wrong types, then each garde rule) in the FastAPI-compatible shape of
 //!   [`error::ValidationErrors`].
 //! - [`query`]: the same for query strings (empty values, repeated parameters, ranges).
+//! - [`cursor`]: the opaque keyset cursors of the lists, read with the rest of the query.
 //! - [`page`]: the list page envelope.
 
 pub mod body;
+pub mod cursor;
 pub mod error;
 pub mod page;
 pub mod persona;

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use solicitudes_domain::PersonaId;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::body::{Field, FieldKind, JsonBody};
+use crate::cursor;
 use crate::error::ValidationErrors;
 use crate::query::{FromQueryString, QueryReader};
 use crate::text;
@@ -150,8 +152,8 @@ pub struct PersonaListQuery {
     #[param(required = false, minimum = 1, maximum = 100, default = 20)]
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged. Only valid with the same `q`.
-    #[param(min_length = 1)]
-    pub cursor: Option<String>,
+    #[param(value_type = Option<String>, min_length = 1)]
+    pub cursor: Option<PersonaPosition>,
     /// Also return `total`, the number of matching personas.
     #[param(required = false, default = false)]
     pub count: bool,
@@ -162,19 +164,62 @@ pub const DEFAULT_LIMIT: i64 = 20;
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 100;
 
+/// Where a page of personas starts: after this persona in the list's order (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonaPosition {
+    /// The `created_at` of the last persona of the previous page.
+    pub created_at: OffsetDateTime,
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// The list's name inside its cursors.
+const LIST: &str = "personas";
+
+impl PersonaListQuery {
+    /// What a cursor of this list is only valid with.
+    fn fingerprint(&self) -> String {
+        cursor::fingerprint(&[("q", self.q.as_deref().unwrap_or(""))])
+    }
+
+    /// The `next_cursor` of a page whose last persona is at `after`.
+    pub fn next_cursor(&self, after: PersonaPosition) -> String {
+        cursor::encode(
+            LIST,
+            &self.fingerprint(),
+            &(cursor::micros(after.created_at), after.id),
+        )
+    }
+}
+
 impl FromQueryString for PersonaListQuery {
     fn from_query_string(query: &str) -> Result<Self, ValidationErrors> {
         let mut r = QueryReader::new(query);
         let q = r.text("q", MAX_Q);
         let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let cursor = r.single("cursor");
+        let raw_cursor = r.single("cursor");
         let count = r.boolean("count").unwrap_or(false);
-        r.finish(Self {
+        let mut query = Self {
             q,
             limit,
-            cursor,
+            cursor: None,
             count,
-        })
+        };
+        if let Some(raw) = raw_cursor {
+            let fingerprint = r.is_clean().then(|| query.fingerprint());
+            let position = cursor::decode::<(i64, Uuid)>(&raw, LIST, fingerprint.as_deref())
+                .and_then(|(m, id)| {
+                    Ok(PersonaPosition {
+                        created_at: cursor::from_micros(m)?,
+                        id,
+                    })
+                });
+            match position {
+                Ok(p) => query.cursor = Some(p),
+                Err(e) => r.errors(e),
+            }
+        }
+        r.finish(query)
     }
 }
 

@@ -161,6 +161,16 @@ impl QueryReader {
         }
     }
 
+    /// Whether no problem has been found so far.
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Records problems found elsewhere (their `loc` already names the parameter).
+    pub fn errors(&mut self, errors: ValidationErrors) {
+        self.errors.extend(errors);
+    }
+
     /// `Ok(value)` when nothing went wrong, else every problem.
     ///
     /// # Errors

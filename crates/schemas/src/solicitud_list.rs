@@ -8,7 +8,9 @@ use solicitudes_domain::{Estado, PersonaId, Prioridad};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
+use crate::cursor;
 use crate::error::ValidationErrors;
 use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
 use crate::query::{FromQueryString, QueryReader};
@@ -113,8 +115,8 @@ pub struct SolicitudListQuery {
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged; only valid with the same `sort` and
     /// filters.
-    #[param(min_length = 1)]
-    pub cursor: Option<String>,
+    #[param(value_type = Option<String>, min_length = 1)]
+    pub cursor: Option<SolicitudPosition>,
     /// Also return `total`, the number of matching solicitudes.
     #[param(required = false, default = false)]
     pub count: bool,
@@ -146,9 +148,9 @@ impl FromQueryString for SolicitudListQuery {
             )
             .unwrap_or_default();
         let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let cursor = r.single("cursor");
+        let raw_cursor = r.single("cursor");
         let count = r.boolean("count").unwrap_or(false);
-        r.finish(Self {
+        let mut query = Self {
             estado,
             prioridad,
             persona_id,
@@ -157,9 +159,109 @@ impl FromQueryString for SolicitudListQuery {
             created_before,
             sort,
             limit,
-            cursor,
+            cursor: None,
             count,
-        })
+        };
+        if let Some(raw) = raw_cursor {
+            // While other parameters are wrong the cursor's filters cannot be compared, but a
+            // cursor that is not one of this list's is reported with them.
+            let position = if r.is_clean() {
+                cursor::decode(&raw, LIST, Some(&query.fingerprint()))
+                    .and_then(|p| SolicitudPosition::read(query.sort, p))
+                    .map(Some)
+            } else {
+                cursor::decode::<(Key, Uuid)>(&raw, LIST, None).map(|_| None)
+            };
+            match position {
+                Ok(p) => query.cursor = p,
+                Err(e) => r.errors(e),
+            }
+        }
+        r.finish(query)
+    }
+}
+
+/// The list's name inside its cursors.
+const LIST: &str = "solicitudes";
+
+/// The value of the sort key at a position of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortValue {
+    /// `created_at` or `updated_at`, for the sorts by time.
+    Time(OffsetDateTime),
+    /// The prioridad, for the sorts by rank.
+    Prioridad(Prioridad),
+}
+
+/// Where a page of solicitudes starts: after this row in the list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolicitudPosition {
+    /// The sort key's value at the last row of the previous page.
+    pub value: SortValue,
+    /// That row's id (ties on the sort key are broken by id).
+    pub id: Uuid,
+}
+
+/// The sort key's value as a cursor carries it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Key {
+    Micros(i64),
+    Label(String),
+}
+
+impl SolicitudPosition {
+    /// The position a cursor of `sort` carries.
+    fn read(sort: SolicitudSort, (key, id): (Key, Uuid)) -> Result<Self, ValidationErrors> {
+        let by_rank = matches!(
+            sort,
+            SolicitudSort::Prioridad | SolicitudSort::PrioridadDesc
+        );
+        let value = match (by_rank, key) {
+            (false, Key::Micros(m)) => SortValue::Time(cursor::from_micros(m)?),
+            (true, Key::Label(l)) => {
+                SortValue::Prioridad(l.parse().map_err(|_| cursor::invalid())?)
+            }
+            _ => return Err(cursor::invalid()),
+        };
+        Ok(Self { value, id })
+    }
+}
+
+impl SolicitudListQuery {
+    /// The `next_cursor` of a page whose last row is at `after`.
+    pub fn next_cursor(&self, after: SolicitudPosition) -> String {
+        let key = match after.value {
+            SortValue::Time(t) => Key::Micros(cursor::micros(t)),
+            SortValue::Prioridad(p) => Key::Label(p.as_str().to_owned()),
+        };
+        cursor::encode(LIST, &self.fingerprint(), &(key, after.id))
+    }
+
+    /// Everything a cursor is only valid with: the sort and every filter, in a canonical form
+    /// (repeated values sorted and deduplicated, instants in microseconds).
+    fn fingerprint(&self) -> String {
+        let mut estados: Vec<&str> = self.estado.iter().map(|e| e.as_str()).collect();
+        estados.sort_unstable();
+        estados.dedup();
+        let mut prioridades: Vec<&str> = self.prioridad.iter().map(|p| p.as_str()).collect();
+        prioridades.sort_unstable();
+        prioridades.dedup();
+        let instant = |t: Option<OffsetDateTime>| {
+            t.map(|t| cursor::micros(t).to_string()).unwrap_or_default()
+        };
+        cursor::fingerprint(&[
+            ("sort", self.sort.as_str()),
+            ("estado", &estados.join(",")),
+            ("prioridad", &prioridades.join(",")),
+            (
+                "persona_id",
+                &self.persona_id.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            ("q", self.q.as_deref().unwrap_or("")),
+            ("created_after", &instant(self.created_after)),
+            ("created_before", &instant(self.created_before)),
+        ])
     }
 }
 

@@ -11,9 +11,9 @@
 //! [`ServiceError::Unavailable`]; anything else is [`ServiceError::Internal`], whose detail
 //! is logged and never shown to the client.
 
-pub mod cursor;
 pub mod error;
 pub mod estadisticas;
+mod page;
 pub mod personas;
 pub mod precondition;
 pub mod solicitud_list;

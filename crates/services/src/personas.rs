@@ -6,15 +6,11 @@ use solicitudes_persistence::personas::{self as db, EMAIL_UNIQUE, PersonaFilter}
 use solicitudes_persistence::{DbError, DbPool};
 use solicitudes_schemas::Page;
 use solicitudes_schemas::persona::{
-    PersonaCreate, PersonaListQuery, PersonaResponse, PersonaUpdate,
+    PersonaCreate, PersonaListQuery, PersonaPosition, PersonaResponse, PersonaUpdate,
 };
-use time::OffsetDateTime;
-use uuid::Uuid;
 
-use crate::cursor;
 use crate::error::ServiceError;
-
-const LIST: &str = "personas";
+use crate::page::split_page;
 
 /// Files a new persona.
 ///
@@ -88,36 +84,26 @@ pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
     }
 }
 
-/// A page of personas, newest first.
+/// A page of personas, newest first, after the query's cursor.
 ///
 /// # Errors
-/// [`ServiceError::Invalid`] for a cursor that is not this list's, or was made with another
-/// `q`.
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
 pub async fn listar(
     pool: &DbPool,
     query: &PersonaListQuery,
 ) -> Result<Page<PersonaResponse>, ServiceError> {
-    let fingerprint = cursor::fingerprint(&[("q", query.q.as_deref().unwrap_or(""))]);
-    let after = match &query.cursor {
-        Some(c) => Some(position(cursor::decode::<(i64, Uuid)>(
-            c,
-            LIST,
-            &fingerprint,
-        )?)?),
-        None => None,
-    };
+    let after = query.cursor.map(|p| (p.created_at, p.id));
     let filter = PersonaFilter {
         q: query.q.as_deref(),
     };
     let mut conn = pool.get().await.map_err(DbError::from)?;
     let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
-    let (rows, next_cursor) = cursor::split_page(rows, query.limit, |last| {
-        cursor::encode(
-            LIST,
-            &fingerprint,
-            &(cursor::micros(last.created_at), last.id),
-        )
+    let (rows, next_cursor) = split_page(rows, query.limit, |last| {
+        query.next_cursor(PersonaPosition {
+            created_at: last.created_at,
+            id: last.id,
+        })
     });
     let total = if query.count {
         Some(db::count(&mut conn, &filter).await?)
@@ -160,8 +146,4 @@ fn email_taken(e: DbError) -> ServiceError {
 fn edad(edad: i64) -> Result<i16, ServiceError> {
     i16::try_from(edad)
         .map_err(|_| ServiceError::Internal(format!("edad {edad} escaped validation")))
-}
-
-fn position((m, id): (i64, Uuid)) -> Result<(OffsetDateTime, Uuid), ServiceError> {
-    Ok((cursor::from_micros(m)?, id))
 }

@@ -10,7 +10,7 @@ use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
 use solicitudes_services::personas;
 
 use crate::error::ApiError;
-use crate::extract::{Id, Json, Query};
+use crate::extract::{Id, Json, Parts, Query};
 use crate::state::AppState;
 
 /// Files a persona.
@@ -88,8 +88,7 @@ pub async fn obtener(
     ))]
 pub async fn editar(
     state: web::Data<AppState>,
-    id: Id<PersonaId>,
-    Json(dto): Json<PersonaUpdate>,
+    Parts((id, Json(dto))): Parts<(Id<PersonaId>, Json<PersonaUpdate>)>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(personas::editar(&state.pool, id.into_inner(), &dto).await?))
 }

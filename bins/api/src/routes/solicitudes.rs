@@ -10,7 +10,7 @@ use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
 use solicitudes_services::{precondition, solicitud_list, solicitudes, workflow};
 
 use crate::error::ApiError;
-use crate::extract::{Id, IfMatchHeader, Json, Query};
+use crate::extract::{Id, IfMatchHeader, Json, Parts, Query};
 use crate::state::AppState;
 
 /// A solicitud with its `ETag`.
@@ -87,9 +87,11 @@ pub async fn obtener(
     ))]
 pub async fn editar(
     state: web::Data<AppState>,
-    id: Id<SolicitudId>,
-    IfMatchHeader(if_match): IfMatchHeader,
-    Json(dto): Json<SolicitudUpdate>,
+    Parts((id, IfMatchHeader(if_match), Json(dto))): Parts<(
+        Id<SolicitudId>,
+        IfMatchHeader,
+        Json<SolicitudUpdate>,
+    )>,
 ) -> Result<HttpResponse, ApiError> {
     let s = solicitudes::editar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
     Ok(with_etag(HttpResponse::Ok(), &s))
@@ -111,8 +113,7 @@ pub async fn editar(
     ))]
 pub async fn borrar(
     state: web::Data<AppState>,
-    id: Id<SolicitudId>,
-    IfMatchHeader(if_match): IfMatchHeader,
+    Parts((id, IfMatchHeader(if_match))): Parts<(Id<SolicitudId>, IfMatchHeader)>,
 ) -> Result<HttpResponse, ApiError> {
     solicitudes::borrar(&state.pool, id.into_inner(), if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -161,9 +162,11 @@ pub async fn listar(
     ))]
 pub async fn transicionar(
     state: web::Data<AppState>,
-    id: Id<SolicitudId>,
-    IfMatchHeader(if_match): IfMatchHeader,
-    Json(dto): Json<TransicionCreate>,
+    Parts((id, IfMatchHeader(if_match), Json(dto))): Parts<(
+        Id<SolicitudId>,
+        IfMatchHeader,
+        Json<TransicionCreate>,
+    )>,
 ) -> Result<HttpResponse, ApiError> {
     let s = workflow::transicionar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
     Ok(with_etag(HttpResponse::Ok(), &s))
