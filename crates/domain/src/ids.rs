@@ -73,6 +73,14 @@ typed_id!(
     /// Identifies a solicitud.
     SolicitudId
 );
+typed_id!(
+    /// Identifies a usuario (an account).
+    UsuarioId
+);
+typed_id!(
+    /// Identifies a sesión (one login of a usuario).
+    SesionId
+);
 
 #[cfg(test)]
 mod tests {
