@@ -49,6 +49,11 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Service(e) => match e {
+                // Added with the variants (auth branch); WWW-Authenticate and Retry-After
+                // are the lead's to add with the error-code restructuring.
+                ServiceError::Unauthorized => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
                 ServiceError::Conflict(_) | ServiceError::TransicionNoPermitida { .. } => {
                     StatusCode::CONFLICT

@@ -3,6 +3,8 @@
 use diesel::QueryableByName;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use solicitudes_domain::Alcance;
+use uuid::Uuid;
 
 use crate::error::DbError;
 use crate::sql::cached_sql;
@@ -33,24 +35,42 @@ pub struct Conteos {
     pub urgente: i64,
 }
 
-/// Counts every solicitud once, by estado and by prioridad.
+/// The aggregate list of both statements (kept in one place so they cannot drift apart).
+macro_rules! conteos_sql {
+    ($where:literal) => {
+        concat!(
+            "SELECT count(*) AS total, \
+                    count(*) FILTER (WHERE estado = 'pendiente') AS pendiente, \
+                    count(*) FILTER (WHERE estado = 'en_revision') AS en_revision, \
+                    count(*) FILTER (WHERE estado = 'aprobada') AS aprobada, \
+                    count(*) FILTER (WHERE estado = 'rechazada') AS rechazada, \
+                    count(*) FILTER (WHERE estado = 'cancelada') AS cancelada, \
+                    count(*) FILTER (WHERE prioridad = 'baja') AS baja, \
+                    count(*) FILTER (WHERE prioridad = 'media') AS media, \
+                    count(*) FILTER (WHERE prioridad = 'alta') AS alta, \
+                    count(*) FILTER (WHERE prioridad = 'urgente') AS urgente \
+             FROM solicitudes",
+            $where
+        )
+    };
+}
+
+/// Counts every solicitud within `alcance` once, by estado and by prioridad.
+///
+/// Two static statements rather than one with `$1 IS NULL OR persona_id = $1`: a prepared
+/// statement's generic plan could not use the persona index for the latter, and a
+/// solicitante's counts should read only their own rows (`(persona_id, created_at, id)`).
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
-pub async fn conteos(conn: &mut AsyncPgConnection) -> Result<Conteos, DbError> {
-    Ok(cached_sql(
-        "SELECT count(*) AS total, \
-                count(*) FILTER (WHERE estado = 'pendiente') AS pendiente, \
-                count(*) FILTER (WHERE estado = 'en_revision') AS en_revision, \
-                count(*) FILTER (WHERE estado = 'aprobada') AS aprobada, \
-                count(*) FILTER (WHERE estado = 'rechazada') AS rechazada, \
-                count(*) FILTER (WHERE estado = 'cancelada') AS cancelada, \
-                count(*) FILTER (WHERE prioridad = 'baja') AS baja, \
-                count(*) FILTER (WHERE prioridad = 'media') AS media, \
-                count(*) FILTER (WHERE prioridad = 'alta') AS alta, \
-                count(*) FILTER (WHERE prioridad = 'urgente') AS urgente \
-         FROM solicitudes",
-    )
-    .get_result(conn)
-    .await?)
+pub async fn conteos(conn: &mut AsyncPgConnection, alcance: &Alcance) -> Result<Conteos, DbError> {
+    match alcance {
+        Alcance::Todas => Ok(cached_sql(conteos_sql!("")).get_result(conn).await?),
+        Alcance::DePersona(p) => Ok(cached_sql(conteos_sql!(" WHERE persona_id = $1"))
+            .bind::<diesel::sql_types::Uuid, _>(Uuid::from(*p))
+            .get_result(conn)
+            .await?),
+        // Nothing to count: no statement at all.
+        Alcance::Ninguna => Ok(Conteos::default()),
+    }
 }

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::schema::{personas, solicitud_eventos, solicitudes};
-use crate::types::{EstadoDb, PrioridadDb};
+use crate::schema::{personas, sesiones, solicitud_eventos, solicitudes, usuarios};
+use crate::types::{EstadoDb, PrioridadDb, RolDb};
 
 /// A row of `personas`.
 #[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
@@ -117,7 +117,7 @@ pub struct SolicitudState {
 }
 
 /// A row of `solicitud_eventos`: one change of estado (creation is the first).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = solicitud_eventos)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Evento {
@@ -133,4 +133,110 @@ pub struct Evento {
     pub comentario: Option<String>,
     /// When.
     pub created_at: OffsetDateTime,
+    /// The usuario who made the change (`None` for events from before accounts existed).
+    pub actor_id: Option<Uuid>,
+}
+
+/// A historial event with its actor's e-mail (`LEFT JOIN usuarios`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventoConActor {
+    /// The event.
+    pub evento: Evento,
+    /// The actor's current e-mail, when the event has an actor.
+    pub actor_email: Option<String>,
+}
+
+/// A row of `usuarios`.
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = usuarios)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Usuario {
+    /// Primary key.
+    pub id: Uuid,
+    /// Login name, as sent.
+    pub email: String,
+    /// What the account may do.
+    pub rol: RolDb,
+    /// The persona it files as.
+    pub persona_id: Option<Uuid>,
+    /// Whether it may log in.
+    pub activo: bool,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A usuario to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = usuarios)]
+pub struct NewUsuario<'a> {
+    /// Primary key (UUIDv7, chosen by the service).
+    pub id: Uuid,
+    /// Login name.
+    pub email: &'a str,
+    /// Rol.
+    pub rol: RolDb,
+    /// Persona (required for a solicitante).
+    pub persona_id: Option<Uuid>,
+    /// Whether it may log in.
+    pub activo: bool,
+    /// Argon2id PHC string.
+    pub password_hash: &'a str,
+}
+
+/// Changes to a usuario; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UsuarioChanges<'a> {
+    /// New login name.
+    pub email: Option<&'a str>,
+    /// New rol.
+    pub rol: Option<RolDb>,
+    /// New persona: `Some(None)` clears it.
+    pub persona_id: Option<Option<Uuid>>,
+    /// Activate or deactivate.
+    pub activo: Option<bool>,
+    /// New Argon2id PHC string.
+    pub password_hash: Option<&'a str>,
+}
+
+/// A row of `sesiones`.
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = sesiones)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct Sesion {
+    /// Primary key.
+    pub id: Uuid,
+    /// The account.
+    pub usuario_id: Uuid,
+    /// SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// Login time.
+    pub created_at: OffsetDateTime,
+    /// Last request (to the minute).
+    pub last_used_at: OffsetDateTime,
+    /// When the token stops working.
+    pub expires_at: OffsetDateTime,
+    /// The client's `User-Agent` at login.
+    pub user_agent: Option<String>,
+    /// When it was revoked (logout, password change, revocation).
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A session to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sesiones)]
+pub struct NewSesion<'a> {
+    /// Primary key (UUIDv7).
+    pub id: Uuid,
+    /// The account.
+    pub usuario_id: Uuid,
+    /// SHA-256 of the token (32 bytes).
+    pub token_hash: &'a [u8],
+    /// When the token stops working.
+    pub expires_at: OffsetDateTime,
+    /// The client's `User-Agent`, at most 512 characters.
+    pub user_agent: Option<&'a str>,
 }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use solicitudes_domain::Alcance;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -104,21 +105,35 @@ pub struct PersonaFilter<'a> {
 /// Keyset position in the list: the `(created_at, id)` of the last row already seen.
 pub type PersonaKey = (OffsetDateTime, Uuid);
 
-/// One page of personas, newest first (ties by id), strictly after `after`.
+/// `query` narrowed to the personas `alcance` admits (a solicitante: only their own).
+fn scoped<'a, ST>(
+    query: personas::BoxedQuery<'a, diesel::pg::Pg, ST>,
+    alcance: &Alcance,
+) -> personas::BoxedQuery<'a, diesel::pg::Pg, ST> {
+    match alcance {
+        Alcance::Todas => query,
+        Alcance::DePersona(p) => query.filter(personas::id.eq(Uuid::from(*p))),
+        Alcance::Ninguna => query.filter(diesel::dsl::sql::<Bool>("FALSE")),
+    }
+}
+
+/// One page of personas within `alcance`, newest first (ties by id), strictly after `after`.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PersonaFilter<'_>,
+    alcance: &Alcance,
     after: Option<PersonaKey>,
     limit: i64,
 ) -> Result<Vec<Persona>, DbError> {
-    let mut query = personas::table
+    let query = personas::table
         .select(Persona::as_select())
         .order((personas::created_at.desc(), personas::id.desc()))
         .limit(limit)
         .into_boxed();
+    let mut query = scoped(query, alcance);
     if let Some(q) = filter.q {
         query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
     }
@@ -136,15 +151,16 @@ pub async fn list(
     Ok(query.load(conn).await?)
 }
 
-/// How many personas match `filter`.
+/// How many personas within `alcance` match `filter`.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
 pub async fn count(
     conn: &mut AsyncPgConnection,
     filter: &PersonaFilter<'_>,
+    alcance: &Alcance,
 ) -> Result<i64, DbError> {
-    let mut query = personas::table.count().into_boxed();
+    let mut query = scoped(personas::table.count().into_boxed(), alcance);
     if let Some(q) = filter.q {
         query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
     }

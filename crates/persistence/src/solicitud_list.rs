@@ -6,12 +6,18 @@
 //! The indexes are in the migrations: one per sort key (read backwards for `-key`), plus
 //! `(persona_id, created_at, id)` and `(estado, created_at, id)` for the common filtered lists
 //! and trigram indexes on `lower(titulo)` / `lower(descripcion)` for `q`.
+//!
+//! Every function takes the caller's [`Alcance`]: a solicitante's list, count and cursor walk
+//! only ever see their own persona's rows, because the restriction is a condition in the
+//! WHERE clause of the same statement (`persona_id = $n`, served by the
+//! `(persona_id, created_at, id)` index), never a filter applied afterwards.
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSelectStatement;
 use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use solicitudes_domain::Alcance;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -84,8 +90,30 @@ pub struct SolicitudFilter {
 type Boxed<'a, ST> =
     BoxedSelectStatement<'a, ST, diesel::query_builder::FromClause<solicitudes::table>, Pg>;
 
-fn filtered<'a>(filter: &SolicitudFilter) -> solicitudes::BoxedQuery<'a, Pg> {
-    let mut query = solicitudes::table.into_boxed();
+/// `query` narrowed to the rows `alcance` admits.
+pub(crate) fn scoped<'a, QS>(
+    query: diesel::query_builder::BoxedSelectStatement<
+        'a,
+        QS,
+        diesel::query_builder::FromClause<solicitudes::table>,
+        Pg,
+    >,
+    alcance: &Alcance,
+) -> diesel::query_builder::BoxedSelectStatement<
+    'a,
+    QS,
+    diesel::query_builder::FromClause<solicitudes::table>,
+    Pg,
+> {
+    match alcance {
+        Alcance::Todas => query,
+        Alcance::DePersona(p) => query.filter(solicitudes::persona_id.eq(Uuid::from(*p))),
+        Alcance::Ninguna => query.filter(diesel::dsl::sql::<Bool>("FALSE")),
+    }
+}
+
+fn filtered<'a>(filter: &SolicitudFilter, alcance: &Alcance) -> solicitudes::BoxedQuery<'a, Pg> {
+    let mut query = scoped(solicitudes::table.into_boxed(), alcance);
     if !filter.estados.is_empty() {
         query = query.filter(solicitudes::estado.eq_any(filter.estados.clone()));
     }
@@ -109,11 +137,14 @@ fn filtered<'a>(filter: &SolicitudFilter) -> solicitudes::BoxedQuery<'a, Pg> {
 
 fn page_query<'a>(
     filter: &SolicitudFilter,
+    alcance: &Alcance,
     sort: Sort,
     after: Option<(SortValue, Uuid)>,
     limit: i64,
 ) -> Boxed<'a, diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<Solicitud, Pg>>> {
-    let mut query = filtered(filter).select(Solicitud::as_select()).limit(limit);
+    let mut query = filtered(filter, alcance)
+        .select(Solicitud::as_select())
+        .limit(limit);
     query = match (sort.key, sort.descending) {
         (SortKey::CreatedAt, false) => {
             query.order((solicitudes::created_at.asc(), solicitudes::id.asc()))
@@ -160,26 +191,34 @@ fn page_query<'a>(
     query
 }
 
-/// Up to `limit` solicitudes matching `filter`, in `sort` order, strictly after `after`.
+/// Up to `limit` solicitudes matching `filter` within `alcance`, in `sort` order, strictly
+/// after `after`.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &SolicitudFilter,
+    alcance: &Alcance,
     sort: Sort,
     after: Option<(SortValue, Uuid)>,
     limit: i64,
 ) -> Result<Vec<Solicitud>, DbError> {
-    Ok(page_query(filter, sort, after, limit).load(conn).await?)
+    Ok(page_query(filter, alcance, sort, after, limit)
+        .load(conn)
+        .await?)
 }
 
-/// How many solicitudes match `filter`.
+/// How many solicitudes match `filter` within `alcance`.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
-pub async fn count(conn: &mut AsyncPgConnection, filter: &SolicitudFilter) -> Result<i64, DbError> {
-    Ok(filtered(filter).count().get_result(conn).await?)
+pub async fn count(
+    conn: &mut AsyncPgConnection,
+    filter: &SolicitudFilter,
+    alcance: &Alcance,
+) -> Result<i64, DbError> {
+    Ok(filtered(filter, alcance).count().get_result(conn).await?)
 }
 
 /// PostgreSQL's plan (`EXPLAIN (FORMAT JSON)`) for the page [`list`] would read.
@@ -189,11 +228,12 @@ pub async fn count(conn: &mut AsyncPgConnection, filter: &SolicitudFilter) -> Re
 pub async fn explain_list(
     conn: &mut AsyncPgConnection,
     filter: &SolicitudFilter,
+    alcance: &Alcance,
     sort: Sort,
     after: Option<(SortValue, Uuid)>,
     limit: i64,
 ) -> Result<String, DbError> {
-    Ok(Explain(page_query(filter, sort, after, limit))
+    Ok(Explain(page_query(filter, alcance, sort, after, limit))
         .get_result(conn)
         .await?)
 }

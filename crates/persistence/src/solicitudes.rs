@@ -7,25 +7,29 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use solicitudes_domain::Alcance;
 use uuid::Uuid;
 
 use crate::error::DbError;
-use crate::models::{Evento, NewSolicitud, Solicitud, SolicitudChanges, SolicitudState};
-use crate::schema::{solicitud_eventos, solicitudes, sql_types};
+use crate::models::{
+    Evento, EventoConActor, NewSolicitud, Solicitud, SolicitudChanges, SolicitudState,
+};
+use crate::schema::{solicitudes, sql_types};
 use crate::sql::cached_sql;
 use crate::types::EstadoDb;
 
 /// Name of the foreign key to `personas`.
 pub const PERSONA_FK: &str = "solicitudes_persona_id_fkey";
 
-/// Inserts a solicitud and its creation event (historial) in one statement, and returns the
-/// stored row.
+/// Inserts a solicitud and its creation event (historial, with `actor` as the usuario who
+/// filed it) in one statement, and returns the stored row.
 ///
 /// # Errors
 /// [`DbError::ForeignKeyViolation`] with [`PERSONA_FK`] when the persona does not exist.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     new: &NewSolicitud<'_>,
+    actor: Option<Uuid>,
 ) -> Result<Solicitud, DbError> {
     Ok(cached_sql(
         "WITH s AS ( \
@@ -34,8 +38,8 @@ pub async fn insert(
              RETURNING id, persona_id, titulo, descripcion, prioridad, estado, version, \
                        created_at, updated_at), \
          e AS ( \
-             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, created_at) \
-             SELECT id, NULL, estado, created_at FROM s) \
+             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, created_at, actor_id) \
+             SELECT id, NULL, estado, created_at, $6 FROM s) \
          SELECT * FROM s",
     )
     .bind::<SqlUuid, _>(new.id)
@@ -43,6 +47,7 @@ pub async fn insert(
     .bind::<Text, _>(new.titulo)
     .bind::<Text, _>(new.descripcion)
     .bind::<sql_types::Prioridad, _>(new.prioridad)
+    .bind::<Nullable<SqlUuid>, _>(actor)
     .get_result(conn)
     .await?)
 }
@@ -152,7 +157,8 @@ pub async fn delete(
 
 /// Moves a solicitud to `destino` when its estado is one of `desde` (the estados the workflow
 /// allows `destino` from) and, when `versions` is given, its version is one of them; bumps the
-/// version and records the historial event — all in one statement.
+/// version and records the historial event with `actor` as the usuario who made the move —
+/// all in one statement.
 ///
 /// Returns the updated row, or `None` when no row qualified (ask [`state`] why).
 ///
@@ -165,6 +171,7 @@ pub async fn transicionar(
     desde: &[EstadoDb],
     destino: EstadoDb,
     comentario: Option<&str>,
+    actor: Option<Uuid>,
 ) -> Result<Option<Solicitud>, DbError> {
     // `prev` locks the row first, so the estado recorded as estado_anterior is the one the
     // update replaced, even under concurrent transitions.
@@ -181,8 +188,8 @@ pub async fn transicionar(
              RETURNING s.id, s.persona_id, s.titulo, s.descripcion, s.prioridad, s.estado, \
                        s.version, s.created_at, s.updated_at, prev.estado AS anterior), \
          ev AS ( \
-             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, comentario, created_at) \
-             SELECT id, anterior, estado, $5, updated_at FROM upd) \
+             INSERT INTO solicitud_eventos (solicitud_id, estado_anterior, estado_nuevo, comentario, created_at, actor_id) \
+             SELECT id, anterior, estado, $5, updated_at, $6 FROM upd) \
          SELECT id, persona_id, titulo, descripcion, prioridad, estado, version, created_at, updated_at \
          FROM upd",
     )
@@ -191,21 +198,70 @@ pub async fn transicionar(
     .bind::<Array<sql_types::Estado>, _>(desde)
     .bind::<sql_types::Estado, _>(destino)
     .bind::<Nullable<Text>, _>(comentario)
+    .bind::<Nullable<SqlUuid>, _>(actor)
     .get_result(conn)
     .await
     .optional()?)
 }
 
-/// The historial of a solicitud, oldest first (empty when the solicitud does not exist:
-/// every solicitud has at least its creation event).
+/// The historial's statement up to its WHERE clause on the solicitud.
+macro_rules! historial_sql {
+    () => {
+        "SELECT e.id, e.solicitud_id, e.estado_anterior, e.estado_nuevo, e.comentario, \
+                e.created_at, e.actor_id, u.email AS actor_email \
+         FROM solicitud_eventos e \
+         JOIN solicitudes s ON s.id = e.solicitud_id \
+         LEFT JOIN usuarios u ON u.id = e.actor_id \
+         WHERE e.solicitud_id = $1"
+    };
+}
+
+/// The historial of a solicitud within `alcance`, oldest first, each event with its actor's
+/// e-mail — one statement. Empty when the solicitud does not exist or is outside `alcance`
+/// (every solicitud has at least its creation event), so a caller who may not see it gets
+/// the same answer as for one that does not exist.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
-pub async fn historial(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<Evento>, DbError> {
-    Ok(solicitud_eventos::table
-        .filter(solicitud_eventos::solicitud_id.eq(id))
-        .order(solicitud_eventos::id.asc())
-        .select(Evento::as_select())
-        .load(conn)
-        .await?)
+pub async fn historial(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    alcance: &Alcance,
+) -> Result<Vec<EventoConActor>, DbError> {
+    // Two static statements (prepared once per connection) rather than one boxed query,
+    // which diesel would prepare anew at every execution.
+    let rows: Vec<HistorialRow> = match alcance {
+        Alcance::Todas => {
+            cached_sql(concat!(historial_sql!(), " ORDER BY e.id"))
+                .bind::<SqlUuid, _>(id)
+                .load(conn)
+                .await?
+        }
+        Alcance::DePersona(p) => {
+            cached_sql(concat!(
+                historial_sql!(),
+                " AND s.persona_id = $2 ORDER BY e.id"
+            ))
+            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(Uuid::from(*p))
+            .load(conn)
+            .await?
+        }
+        Alcance::Ninguna => return Ok(Vec::new()),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| EventoConActor {
+            evento: r.evento,
+            actor_email: r.actor_email,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct HistorialRow {
+    #[diesel(embed)]
+    evento: Evento,
+    #[diesel(sql_type = Nullable<Text>)]
+    actor_email: Option<String>,
 }

@@ -10,7 +10,7 @@
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
-use solicitudes_domain::{Estado, Prioridad};
+use solicitudes_domain::{Alcance, Estado, PersonaId, Prioridad};
 use solicitudes_persistence::models::{NewPersona, NewSolicitud, PersonaChanges, SolicitudChanges};
 use solicitudes_persistence::{
     AsyncPgConnection, EstadoDb, PrioridadDb, estadisticas, personas, solicitudes,
@@ -64,6 +64,7 @@ async fn las_escrituras_se_preparan_una_vez_por_conexion() {
                 descripcion: "",
                 prioridad: PrioridadDb(Prioridad::Baja),
             },
+            None,
         )
         .await
         .unwrap();
@@ -91,6 +92,7 @@ async fn las_escrituras_se_preparan_una_vez_por_conexion() {
             &[EstadoDb(Estado::Pendiente)],
             EstadoDb(Estado::EnRevision),
             Some("a revisión"),
+            None,
         )
         .await
         .unwrap()
@@ -106,8 +108,15 @@ async fn las_escrituras_se_preparan_una_vez_por_conexion() {
             .unwrap()
             .expect("the persona exists");
         assert_eq!(p.edad, edad);
-        let conteos = estadisticas::conteos(&mut conn).await.unwrap();
+        let conteos = estadisticas::conteos(&mut conn, &Alcance::Todas)
+            .await
+            .unwrap();
         assert_eq!(conteos.total, 3);
+        let propios =
+            estadisticas::conteos(&mut conn, &Alcance::DePersona(PersonaId::from(persona.id)))
+                .await
+                .unwrap();
+        assert_eq!(propios, conteos, "every solicitud is this persona's");
     }
 
     for (sentencia, inicio) in [
@@ -117,9 +126,15 @@ async fn las_escrituras_se_preparan_una_vez_por_conexion() {
         ("personas::update", "UPDATE personas AS p SET"),
         ("estadisticas::conteos", "SELECT count(*) AS total"),
     ] {
+        // Both statements of conteos start alike: one for all, one for a persona.
+        let esperadas = if sentencia == "estadisticas::conteos" {
+            2
+        } else {
+            1
+        };
         assert_eq!(
             preparadas(&mut conn, inicio).await,
-            1,
+            esperadas,
             "{sentencia}: run three times, it should be prepared exactly once on the connection"
         );
     }

@@ -29,6 +29,8 @@ pub enum FieldKind {
     String,
     /// A JSON integer (`20`; not `20.0`, `"20"` or `true`).
     Integer,
+    /// A JSON boolean (`true`, `false`; not `"true"` or `1`).
+    Boolean,
     /// A UUID string.
     Uuid,
     /// A string that is one of these labels.
@@ -221,6 +223,9 @@ fn check_kind(kind: FieldKind, v: &Value) -> Option<(&'static str, String)> {
             } else {
                 Some(("int_type", "Debe ser un número entero".to_owned()))
             }
+        }
+        FieldKind::Boolean => {
+            (!v.is_boolean()).then(|| ("bool_type", "Debe ser true o false".to_owned()))
         }
         FieldKind::Uuid => match v.as_str() {
             Some(s) if uuid::Uuid::try_parse(s).is_ok() => None,

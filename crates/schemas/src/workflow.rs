@@ -2,7 +2,7 @@
 
 use garde::Validate;
 use serde::{Deserialize, Serialize};
-use solicitudes_domain::Estado;
+use solicitudes_domain::{Estado, UsuarioId};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -65,12 +65,23 @@ fn requerido_al_rechazar(estado: Estado) -> impl FnOnce(&Option<String>, &()) ->
     }
 }
 
+/// Who made a change in the historial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "0193a3f4-1c2b-7d3e-8f40-123456789abc", "email": "eva@example.com"}))]
+pub struct ActorResponse {
+    /// The usuario's id.
+    pub id: UsuarioId,
+    /// The usuario's e-mail (as it is now).
+    pub email: String,
+}
+
 /// One change of estado in a solicitud's historial; creation is the first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "estado_anterior": "en_revision",
     "estado_nuevo": "rechazada",
     "comentario": "Falta la firma del responsable",
+    "actor": {"id": "0193a3f4-1c2b-7d3e-8f40-123456789abc", "email": "eva@example.com"},
     "created_at": "2026-11-22T10:15:30.123456Z"
 }))]
 pub struct EventoResponse {
@@ -80,6 +91,9 @@ pub struct EventoResponse {
     pub estado_nuevo: Estado,
     /// The comentario given, or `null`.
     pub comentario: Option<String>,
+    /// The usuario who made the change; `null` only for events written before accounts
+    /// existed (e.g. seeded data).
+    pub actor: Option<ActorResponse>,
     /// When it happened (RFC 3339, UTC).
     #[serde(with = "crate::timestamp")]
     #[schema(value_type = String, format = DateTime, example = "2026-11-22T10:15:30.123456Z")]

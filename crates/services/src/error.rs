@@ -6,6 +6,20 @@ use solicitudes_schemas::ValidationErrors;
 /// What went wrong in a use case. Each variant's doc names the HTTP status it becomes.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// 401: no valid credentials (unknown, expired or revoked token; wrong e-mail or
+    /// password; inactive account — all alike, so nothing is revealed).
+    #[error("no autenticado")]
+    Unauthorized,
+    /// 403: the caller may see the resource but not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429: too many failed logins for this account or client address; retry after the
+    /// given time (the `Retry-After` header, in whole seconds rounded up).
+    #[error("demasiados intentos fallidos; reintenta en {} s", retry_after.as_secs_f64().ceil())]
+    RateLimited {
+        /// How long until a login may be attempted again.
+        retry_after: std::time::Duration,
+    },
     /// 404: the resource does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -1,5 +1,6 @@
 //! The dashboard's counts.
 
+use solicitudes_domain::Alcance;
 use solicitudes_persistence::estadisticas as db;
 use solicitudes_persistence::{DbError, DbPool};
 use solicitudes_schemas::workflow::{Estadisticas, PorEstado, PorPrioridad};
@@ -12,8 +13,21 @@ use crate::error::ServiceError;
 /// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
 pub async fn obtener(pool: &DbPool) -> Result<Estadisticas, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
-    let c = db::conteos(&mut conn).await?;
+    obtener_en(pool, &Alcance::Todas).await
+}
+
+/// [`obtener`] counting only the solicitudes within `alcance` (a solicitante: their own).
+///
+/// # Errors
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
+#[tracing::instrument(skip_all)]
+pub async fn obtener_en(pool: &DbPool, alcance: &Alcance) -> Result<Estadisticas, ServiceError> {
+    let c = if *alcance == Alcance::Ninguna {
+        db::Conteos::default()
+    } else {
+        let mut conn = pool.get().await.map_err(DbError::from)?;
+        db::conteos(&mut conn, alcance).await?
+    };
     Ok(Estadisticas {
         total: c.total,
         por_estado: PorEstado {

@@ -1,6 +1,6 @@
 //! Use cases on personas.
 
-use solicitudes_domain::PersonaId;
+use solicitudes_domain::{Alcance, PersonaId};
 use solicitudes_persistence::models::{NewPersona, Persona, PersonaChanges};
 use solicitudes_persistence::personas::{self as db, EMAIL_UNIQUE, PersonaFilter};
 use solicitudes_persistence::{DbError, DbPool};
@@ -77,6 +77,13 @@ pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
     match db::delete(&mut conn, id.into()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(not_found(id)),
+        Err(DbError::ForeignKeyViolation { constraint })
+            if constraint.as_deref() == Some(solicitudes_persistence::usuarios::PERSONA_FK) =>
+        {
+            Err(ServiceError::Conflict(format!(
+                "La persona {id} tiene una cuenta de usuario: no se puede borrar mientras exista"
+            )))
+        }
         Err(DbError::ForeignKeyViolation { .. }) => Err(ServiceError::Conflict(format!(
             "La persona {id} tiene solicitudes: no se puede borrar mientras existan"
         ))),
@@ -93,12 +100,26 @@ pub async fn listar(
     pool: &DbPool,
     query: &PersonaListQuery,
 ) -> Result<Page<PersonaResponse>, ServiceError> {
+    listar_en(pool, query, &Alcance::Todas).await
+}
+
+/// [`listar`] within `alcance` (a solicitante: only their own persona), in the same
+/// statements: the list, its `total` and its cursors never include another persona.
+///
+/// # Errors
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
+#[tracing::instrument(skip_all)]
+pub async fn listar_en(
+    pool: &DbPool,
+    query: &PersonaListQuery,
+    alcance: &Alcance,
+) -> Result<Page<PersonaResponse>, ServiceError> {
     let after = query.cursor.map(|p| (p.created_at, p.id));
     let filter = PersonaFilter {
         q: query.q.as_deref(),
     };
     let mut conn = pool.get().await.map_err(DbError::from)?;
-    let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
+    let rows = db::list(&mut conn, &filter, alcance, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         query.next_cursor(PersonaPosition {
             created_at: last.created_at,
@@ -106,7 +127,7 @@ pub async fn listar(
         })
     });
     let total = if query.count {
-        Some(db::count(&mut conn, &filter).await?)
+        Some(db::count(&mut conn, &filter, alcance).await?)
     } else {
         None
     };

@@ -1,5 +1,6 @@
 //! The list of solicitudes: filters, sorts and keyset cursors.
 
+use solicitudes_domain::Alcance;
 use solicitudes_persistence::solicitud_list::{
     self as db, SolicitudFilter, Sort, SortKey, SortValue,
 };
@@ -24,6 +25,21 @@ pub async fn listar(
     pool: &DbPool,
     query: &SolicitudListQuery,
 ) -> Result<Page<SolicitudResponse>, ServiceError> {
+    listar_en(pool, query, &Alcance::Todas).await
+}
+
+/// [`listar`] within `alcance` (a solicitante: only their own persona's solicitudes). The
+/// restriction is part of the list's and the count's WHERE clause, so neither the page, nor
+/// `total`, nor a cursor walk ever includes another persona's rows.
+///
+/// # Errors
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
+#[tracing::instrument(skip_all)]
+pub async fn listar_en(
+    pool: &DbPool,
+    query: &SolicitudListQuery,
+    alcance: &Alcance,
+) -> Result<Page<SolicitudResponse>, ServiceError> {
     let sort = sort_of(query.sort);
     let after = query.cursor.map(|p| {
         let value = match p.value {
@@ -41,7 +57,7 @@ pub async fn listar(
         created_before: query.created_before,
     };
     let mut conn = pool.get().await.map_err(DbError::from)?;
-    let rows = db::list(&mut conn, &filter, sort, after, query.limit + 1).await?;
+    let rows = db::list(&mut conn, &filter, alcance, sort, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         let value = match SortValue::of(sort.key, last) {
             SortValue::Time(t) => api::SortValue::Time(t),
@@ -50,7 +66,7 @@ pub async fn listar(
         query.next_cursor(SolicitudPosition { value, id: last.id })
     });
     let total = if query.count {
-        Some(db::count(&mut conn, &filter).await?)
+        Some(db::count(&mut conn, &filter, alcance).await?)
     } else {
         None
     };

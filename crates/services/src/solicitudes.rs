@@ -1,11 +1,12 @@
 //! Use cases on solicitudes.
 
-use solicitudes_domain::{Estado, SolicitudId};
+use solicitudes_domain::{Estado, SolicitudId, UsuarioId};
 use solicitudes_persistence::models::{NewSolicitud, Solicitud, SolicitudChanges};
 use solicitudes_persistence::solicitudes::{self as db, PERSONA_FK};
 use solicitudes_persistence::{AsyncPgConnection, DbError, DbPool, PrioridadDb};
 use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, SolicitudUpdate};
 use solicitudes_schemas::{ErrorEntry, ValidationErrors};
+use uuid::Uuid;
 
 use crate::error::ServiceError;
 use crate::precondition::IfMatch;
@@ -19,6 +20,20 @@ pub async fn crear(
     pool: &DbPool,
     dto: &SolicitudCreate,
 ) -> Result<SolicitudResponse, ServiceError> {
+    crear_por(pool, dto, None).await
+}
+
+/// [`crear`], recording `actor` (the usuario filing it) in the creation event of the
+/// historial, in the same statement.
+///
+/// # Errors
+/// [`ServiceError::Invalid`] on `persona_id` when no such persona exists.
+#[tracing::instrument(skip_all)]
+pub async fn crear_por(
+    pool: &DbPool,
+    dto: &SolicitudCreate,
+    actor: Option<UsuarioId>,
+) -> Result<SolicitudResponse, ServiceError> {
     let new = NewSolicitud {
         id: SolicitudId::new().into(),
         persona_id: dto.persona_id.into(),
@@ -27,7 +42,7 @@ pub async fn crear(
         prioridad: PrioridadDb(dto.prioridad),
     };
     let mut conn = pool.get().await.map_err(DbError::from)?;
-    match db::insert(&mut conn, &new).await {
+    match db::insert(&mut conn, &new, actor.map(Uuid::from)).await {
         Ok(row) => Ok(into_response(row)),
         Err(DbError::ForeignKeyViolation { constraint })
             if constraint.as_deref() == Some(PERSONA_FK) =>

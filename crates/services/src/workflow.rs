@@ -1,10 +1,12 @@
 //! The review workflow: moving a solicitud between estados, and its historial.
 
-use solicitudes_domain::{Estado, SolicitudId};
+use solicitudes_domain::{Alcance, Estado, SolicitudId, UsuarioId};
+use solicitudes_persistence::models::EventoConActor;
 use solicitudes_persistence::solicitudes as db;
 use solicitudes_persistence::{DbError, DbPool, EstadoDb};
 use solicitudes_schemas::solicitud::SolicitudResponse;
-use solicitudes_schemas::workflow::{EventoResponse, TransicionCreate};
+use solicitudes_schemas::workflow::{ActorResponse, EventoResponse, TransicionCreate};
+use uuid::Uuid;
 
 use crate::error::ServiceError;
 use crate::precondition::IfMatch;
@@ -24,6 +26,22 @@ pub async fn transicionar(
     if_match: Option<&IfMatch>,
     dto: &TransicionCreate,
 ) -> Result<SolicitudResponse, ServiceError> {
+    transicionar_por(pool, id, if_match, dto, None).await
+}
+
+/// [`transicionar`], recording `actor` (the usuario making the move) in the historial event,
+/// in the same statement.
+///
+/// # Errors
+/// As [`transicionar`].
+#[tracing::instrument(skip_all, fields(%id, destino = %dto.estado))]
+pub async fn transicionar_por(
+    pool: &DbPool,
+    id: SolicitudId,
+    if_match: Option<&IfMatch>,
+    dto: &TransicionCreate,
+    actor: Option<UsuarioId>,
+) -> Result<SolicitudResponse, ServiceError> {
     let destino = dto.estado;
     let desde: Vec<EstadoDb> = Estado::TODOS
         .into_iter()
@@ -40,6 +58,7 @@ pub async fn transicionar(
         &desde,
         EstadoDb(destino),
         comentario,
+        actor.map(Uuid::from),
     )
     .await?
     {
@@ -79,19 +98,49 @@ pub async fn historial(
     pool: &DbPool,
     id: SolicitudId,
 ) -> Result<Vec<EventoResponse>, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
-    let eventos = db::historial(&mut conn, id.into()).await?;
+    historial_en(pool, id, &Alcance::Todas).await
+}
+
+/// [`historial`] of a solicitud within `alcance`, in one statement: one outside it is a
+/// [`ServiceError::NotFound`], exactly like one that does not exist.
+///
+/// # Errors
+/// [`ServiceError::NotFound`] when there is no such solicitud within `alcance`.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn historial_en(
+    pool: &DbPool,
+    id: SolicitudId,
+    alcance: &Alcance,
+) -> Result<Vec<EventoResponse>, ServiceError> {
+    let eventos = if *alcance == Alcance::Ninguna {
+        Vec::new()
+    } else {
+        let mut conn = pool.get().await.map_err(DbError::from)?;
+        db::historial(&mut conn, id.into(), alcance).await?
+    };
     if eventos.is_empty() {
         // Every solicitud has its creation event: no events means no solicitud.
         return Err(not_found(id));
     }
     Ok(eventos
         .into_iter()
-        .map(|e| EventoResponse {
-            estado_anterior: e.estado_anterior.map(|x| x.0),
-            estado_nuevo: e.estado_nuevo.0,
-            comentario: e.comentario,
-            created_at: e.created_at,
-        })
+        .map(
+            |EventoConActor {
+                 evento: e,
+                 actor_email,
+             }| EventoResponse {
+                estado_anterior: e.estado_anterior.map(|x| x.0),
+                estado_nuevo: e.estado_nuevo.0,
+                comentario: e.comentario,
+                actor: e
+                    .actor_id
+                    .zip(actor_email)
+                    .map(|(id, email)| ActorResponse {
+                        id: id.into(),
+                        email,
+                    }),
+                created_at: e.created_at,
+            },
+        )
         .collect())
 }
