@@ -11,7 +11,10 @@
 //! - [`query`]: the same for query strings (empty values, repeated parameters, ranges).
 //! - [`cursor`]: the opaque keyset cursors of the lists, read with the rest of the query.
 //! - [`page`]: the list page envelope.
+//! - [`auth`] and [`usuario`]: logins, tokens, sessions, registration and accounts; passwords
+//!   are [`auth::Password`], which neither `Debug` nor serialisation ever reveals.
 
+pub mod auth;
 pub mod body;
 pub mod cursor;
 pub mod error;
@@ -21,6 +24,7 @@ pub mod query;
 pub mod solicitud;
 pub mod solicitud_list;
 pub mod timestamp;
+pub mod usuario;
 pub mod workflow;
 
 mod i18n;

@@ -11,6 +11,7 @@
 //! [`ServiceError::Unavailable`]; anything else is [`ServiceError::Internal`], whose detail
 //! is logged and never shown to the client.
 
+pub mod auth;
 pub mod error;
 pub mod estadisticas;
 mod page;
@@ -18,8 +19,10 @@ pub mod personas;
 pub mod precondition;
 pub mod solicitud_list;
 pub mod solicitudes;
+pub mod usuarios;
 pub mod workflow;
 
+pub use auth::{Auth, AuthSettings};
 pub use error::ServiceError;
 pub use precondition::IfMatch;
 pub use solicitudes_persistence::DbPool;

@@ -1,0 +1,272 @@
+//! Use cases on usuarios (accounts): admin management, open registration, the bootstrap
+//! admin and `GET /auth/me`.
+//!
+//! Every change goes through [`solicitudes_persistence::usuarios::update`], which notifies
+//! every replica, and evicts the usuario from this process's session cache at once.
+
+use solicitudes_domain::{PersonaId, Rol, UsuarioId};
+use solicitudes_persistence::models::{NewPersona, NewUsuario, Usuario, UsuarioChanges};
+use solicitudes_persistence::personas::EMAIL_UNIQUE as PERSONA_EMAIL_UNIQUE;
+use solicitudes_persistence::usuarios::{
+    self as db, Bootstrap, EMAIL_UNIQUE, PERSONA_FK, RevocarSesiones, SOLICITANTE_PERSONA,
+    UsuarioFilter, UsuarioUpdate as Outcome,
+};
+use solicitudes_persistence::{DbError, DbPool, RolDb};
+use solicitudes_schemas::auth::{Password, Registro};
+use solicitudes_schemas::usuario::{
+    UsuarioCreate, UsuarioListQuery, UsuarioPosition, UsuarioResponse, UsuarioUpdate,
+};
+use solicitudes_schemas::{ErrorEntry, Page, ValidationErrors};
+
+use crate::auth::Auth;
+use crate::error::ServiceError;
+use crate::page::split_page;
+
+/// `POST /usuarios` (admin): creates an account.
+///
+/// # Errors
+/// [`ServiceError::Conflict`] when the e-mail is taken; [`ServiceError::Invalid`] on
+/// `persona_id` for a solicitante without one or a persona that does not exist.
+#[tracing::instrument(skip_all)]
+pub async fn crear(
+    pool: &DbPool,
+    auth: &Auth,
+    dto: &UsuarioCreate,
+) -> Result<UsuarioResponse, ServiceError> {
+    if dto.rol == Rol::Solicitante && dto.persona_id.is_none() {
+        return Err(persona_requerida());
+    }
+    let hash = auth.hasher().hash(&dto.password).await?;
+    let new = NewUsuario {
+        id: UsuarioId::new().into(),
+        email: &dto.email,
+        rol: RolDb(dto.rol),
+        persona_id: dto.persona_id.map(Into::into),
+        activo: dto.activo,
+        password_hash: &hash,
+    };
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    db::insert(&mut conn, &new)
+        .await
+        .map(into_response)
+        .map_err(|e| constraint_error(e, dto.persona_id))
+}
+
+/// `GET /usuarios/{id}` (admin) and `GET /auth/me` (with the caller's id).
+///
+/// # Errors
+/// [`ServiceError::NotFound`] when there is none.
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn obtener(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, ServiceError> {
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    db::find(&mut conn, id.into())
+        .await?
+        .map(into_response)
+        .ok_or_else(|| not_found(id))
+}
+
+/// `PATCH /usuarios/{id}` (admin): changes e-mail, rol, activo, password and persona.
+/// Deactivating or setting a password revokes every session of the account. The change
+/// takes effect on the account's next request, on every replica.
+///
+/// # Errors
+/// [`ServiceError::NotFound`]; [`ServiceError::Conflict`] when the e-mail is taken or the
+/// change would leave no active admin (decided atomically in the UPDATE);
+/// [`ServiceError::Invalid`] on `persona_id` as in [`crear`].
+#[tracing::instrument(skip_all, fields(%id))]
+pub async fn editar(
+    pool: &DbPool,
+    auth: &Auth,
+    id: UsuarioId,
+    dto: &UsuarioUpdate,
+) -> Result<UsuarioResponse, ServiceError> {
+    let hash = match &dto.password {
+        Some(p) => Some(auth.hasher().hash(p).await?),
+        None => None,
+    };
+    let changes = UsuarioChanges {
+        email: dto.email.as_deref(),
+        rol: dto.rol.map(RolDb),
+        persona_id: dto.persona_id.map(|p| p.map(Into::into)),
+        activo: dto.activo,
+        password_hash: hash.as_deref(),
+    };
+    let revocar = if dto.activo == Some(false) || dto.password.is_some() {
+        RevocarSesiones::Todas
+    } else {
+        RevocarSesiones::Ninguna
+    };
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let outcome = db::update(&mut conn, id.into(), &changes, revocar)
+        .await
+        .map_err(|e| constraint_error(e, dto.persona_id.flatten()))?;
+    auth.invalidar(id);
+    match outcome {
+        Outcome::Updated(u) => Ok(into_response(u)),
+        Outcome::NotFound => Err(not_found(id)),
+        Outcome::LastAdmin => Err(ServiceError::Conflict(
+            "Es la última cuenta admin activa: antes de quitarle el rol o desactivarla, \
+             activa otra cuenta admin"
+                .to_owned(),
+        )),
+    }
+}
+
+/// `GET /usuarios` (admin): a page, newest first, filtered by `q` (e-mail), `rol`, `activo`.
+///
+/// # Errors
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
+#[tracing::instrument(skip_all)]
+pub async fn listar(
+    pool: &DbPool,
+    query: &UsuarioListQuery,
+) -> Result<Page<UsuarioResponse>, ServiceError> {
+    let after = query.cursor.map(|p| (p.created_at, p.id));
+    let filter = UsuarioFilter {
+        q: query.q.as_deref(),
+        rol: query.rol.map(RolDb),
+        activo: query.activo,
+    };
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
+    let (rows, next_cursor) = split_page(rows, query.limit, |last| {
+        query.next_cursor(UsuarioPosition {
+            created_at: last.created_at,
+            id: last.id,
+        })
+    });
+    let total = if query.count {
+        Some(db::count(&mut conn, &filter).await?)
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rows.into_iter().map(into_response).collect(),
+        next_cursor,
+        total,
+    })
+}
+
+/// `POST /auth/registro` (open registration): a persona and its solicitante account, in one
+/// transaction; the e-mail is both the persona's and the login.
+///
+/// # Errors
+/// [`ServiceError::Conflict`] when the e-mail is taken (by a persona or an account).
+#[tracing::instrument(skip_all)]
+pub async fn registro(
+    pool: &DbPool,
+    auth: &Auth,
+    dto: &Registro,
+) -> Result<UsuarioResponse, ServiceError> {
+    let hash = auth.hasher().hash(&dto.password).await?;
+    let persona_id = PersonaId::new();
+    let persona = NewPersona {
+        id: persona_id.into(),
+        nombre: &dto.nombre,
+        edad: i16::try_from(dto.edad)
+            .map_err(|_| ServiceError::Internal(format!("edad {} escaped validation", dto.edad)))?,
+        email: Some(&dto.email),
+    };
+    let usuario = NewUsuario {
+        id: UsuarioId::new().into(),
+        email: &dto.email,
+        rol: RolDb(Rol::Solicitante),
+        persona_id: Some(persona_id.into()),
+        activo: true,
+        password_hash: &hash,
+    };
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    match db::insert_with_persona(&mut conn, &persona, &usuario).await {
+        Ok((_, u)) => Ok(into_response(u)),
+        Err(DbError::UniqueViolation { constraint })
+            if constraint.as_deref() == Some(PERSONA_EMAIL_UNIQUE) =>
+        {
+            Err(email_taken())
+        }
+        Err(e) => Err(constraint_error(e, None)),
+    }
+}
+
+/// At start-up: when no active admin exists, creates the account `email` as an active admin
+/// or makes the existing one an active admin with `password`. `None` when an active admin
+/// already existed (nothing changed).
+///
+/// # Errors
+/// [`ServiceError::Unavailable`] when the database cannot be reached.
+#[tracing::instrument(skip_all)]
+pub async fn bootstrap_admin(
+    pool: &DbPool,
+    auth: &Auth,
+    email: &str,
+    password: &Password,
+) -> Result<Option<UsuarioResponse>, ServiceError> {
+    let hash = auth.hasher().hash(password).await?;
+    let mut conn = pool.get().await.map_err(DbError::from)?;
+    match db::bootstrap_admin(&mut conn, UsuarioId::new().into(), email, &hash)
+        .await
+        .map_err(|e| constraint_error(e, None))?
+    {
+        Bootstrap::AdminExists => Ok(None),
+        Bootstrap::Done(u) => {
+            auth.invalidar(u.id.into());
+            Ok(Some(into_response(u)))
+        }
+    }
+}
+
+/// The response DTO of a row (never the hash).
+pub fn into_response(u: Usuario) -> UsuarioResponse {
+    UsuarioResponse {
+        id: u.id.into(),
+        email: u.email,
+        rol: u.rol.0,
+        persona_id: u.persona_id.map(Into::into),
+        activo: u.activo,
+        created_at: u.created_at,
+        updated_at: u.updated_at,
+    }
+}
+
+fn not_found(id: UsuarioId) -> ServiceError {
+    ServiceError::NotFound(format!("No existe el usuario {id}"))
+}
+
+fn email_taken() -> ServiceError {
+    ServiceError::Conflict("Ese email ya está registrado".to_owned())
+}
+
+fn persona_requerida() -> ServiceError {
+    ServiceError::Invalid(ValidationErrors::single(ErrorEntry::new(
+        ["body", "persona_id"],
+        "missing",
+        "Una cuenta solicitante necesita la persona por la que presenta solicitudes",
+    )))
+}
+
+/// The client errors a usuario write can hit, recognised by constraint name.
+fn constraint_error(e: DbError, persona: Option<PersonaId>) -> ServiceError {
+    match e {
+        DbError::UniqueViolation { constraint } if constraint.as_deref() == Some(EMAIL_UNIQUE) => {
+            email_taken()
+        }
+        DbError::ForeignKeyViolation { constraint }
+            if constraint.as_deref() == Some(PERSONA_FK) =>
+        {
+            let msg = match persona {
+                Some(p) => format!("No existe ninguna persona con id {p}"),
+                None => "No existe esa persona".to_owned(),
+            };
+            ServiceError::Invalid(ValidationErrors::single(ErrorEntry::new(
+                ["body", "persona_id"],
+                "foreign_key",
+                msg,
+            )))
+        }
+        DbError::CheckViolation { constraint }
+            if constraint.as_deref() == Some(SOLICITANTE_PERSONA) =>
+        {
+            persona_requerida()
+        }
+        other => other.into(),
+    }
+}
