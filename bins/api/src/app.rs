@@ -11,10 +11,13 @@ use actix_web::{App, Error, web};
 
 use crate::extract::{BodyLimit, BodyTimeout};
 use crate::middleware::{self, X_REQUEST_ID};
+use crate::openapi;
 use crate::routes;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
-use crate::{openapi, routes::meta};
+
+/// Where the resources live; their responses are never cached.
+const API: &str = "/api/v1";
 
 /// What the app needs from the configuration.
 #[derive(Debug, Clone)]
@@ -72,12 +75,12 @@ pub fn build_app(
                 .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'")),
         )
         .wrap(from_fn(middleware::request_id))
-        .configure(|cfg| meta::configure(cfg, http.request_timeout))
+        .configure(|cfg| routes::configure(cfg, http.request_timeout, "", &[API]))
         .configure(openapi::configure)
         .service(
-            web::scope("/api/v1")
+            web::scope(API)
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .configure(|cfg| routes::configure(cfg, http.request_timeout)),
+                .configure(|cfg| routes::configure(cfg, http.request_timeout, API, &[])),
         )
         .configure(|cfg| {
             if let Some(dir) = &spa {

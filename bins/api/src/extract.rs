@@ -146,8 +146,21 @@ impl<T: From<Uuid> + 'static> FromRequest for Id<T> {
 }
 
 /// The `If-Match` header, if sent (422 on `["header", "if-match"]` when malformed).
-#[derive(Debug)]
-pub struct IfMatchHeader(pub Option<IfMatch>);
+///
+/// Its `IntoParams` is the header's one description in the OpenAPI document: handlers that
+/// take it list `IfMatchHeader` in their `params(...)`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(names("If-Match"), parameter_in = Header)]
+pub struct IfMatchHeader(
+    /// `"<version>"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422
+    #[param(
+        value_type = Option<String>,
+        nullable = false,
+        example = "\"1\"",
+        pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#
+    )]
+    pub Option<IfMatch>,
+);
 
 impl FromRequest for IfMatchHeader {
     type Error = ApiError;

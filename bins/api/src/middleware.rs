@@ -92,7 +92,7 @@ pub async fn not_found() -> HttpResponse {
 }
 
 /// A 405 naming the allowed methods.
-pub fn method_not_allowed(allow: &'static str) -> HttpResponse {
+pub fn method_not_allowed(allow: &str) -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, allow))
         .json(ErrorMessage::new("Method Not Allowed"))

@@ -7,11 +7,10 @@ use utoipa::{Modify, OpenApi};
 use utoipa_redoc::{Redoc, Servable};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{estadisticas, meta, personas, solicitudes};
+use crate::routes;
 
-/// The document, generated from the handlers' `#[utoipa::path]` attributes and the schemas'
-/// `ToSchema` derives: it cannot drift from the code. `openapi.snap` holds a snapshot, so every
-/// change to the contract shows in review.
+/// The document's frame: information, tags. Its paths and schemas are added by [`document`]
+/// from the same list of operations the server registers ([`routes::operations`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -27,25 +26,6 @@ to get a 412 instead of overwriting someone else's change.\n\n\
 Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A-Za-z0-9._:-]`).",
         license(name = "MIT OR Apache-2.0"),
     ),
-    paths(
-        meta::root,
-        meta::healthz,
-        meta::readyz,
-        personas::crear,
-        personas::listar,
-        personas::obtener,
-        personas::editar,
-        personas::borrar,
-        solicitudes::crear,
-        solicitudes::listar,
-        solicitudes::obtener,
-        solicitudes::editar,
-        solicitudes::borrar,
-        solicitudes::transicionar,
-        solicitudes::historial,
-        estadisticas::obtener,
-    ),
-    modifiers(&Refinements),
     tags(
         (name = "personas", description = "The people who file solicitudes"),
         (name = "solicitudes", description = "Requests: filing, lists, edits with optimistic concurrency, the review workflow and its historial"),
@@ -101,13 +81,32 @@ impl Modify for Refinements {
     }
 }
 
+/// The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes and the
+/// schemas' `ToSchema` derives, for exactly the operations the server registers: it cannot
+/// drift from the code. `openapi.snap` holds a snapshot, so every change to the contract shows
+/// in review.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let mut schemas = Vec::new();
+    for op in routes::operations() {
+        doc.paths.merge(op.doc.paths());
+        op.doc.schemas(&mut schemas);
+    }
+    doc.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .extend(schemas);
+    Refinements.modify(&mut doc);
+    doc
+}
+
 /// The document as pretty JSON (what `solicitudes-api openapi` prints).
 ///
 /// # Errors
 /// When the document cannot be serialised (it is built from static data, so only a bug in a
 /// schema could cause this).
 pub fn to_pretty_json() -> Result<String, serde_json::Error> {
-    ApiDoc::openapi().to_pretty_json()
+    document().to_pretty_json()
 }
 
 /// The ReDoc version embedded in the binary (see `bins/api/vendor/redoc/README.md`).
@@ -179,7 +178,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         })),
     };
     cfg.service(docs)
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document()))
         .service(web::resource(REDOC_JS_PATH).route(web::get().to(|| async {
             HttpResponse::Ok()
                 .content_type("text/javascript; charset=utf-8")
@@ -187,5 +186,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .insert_header(("Cache-Control", "public, max-age=86400"))
                 .body(REDOC_JS)
         })))
-        .service(Redoc::with_url("/redoc", ApiDoc::openapi()).custom_html(REDOC_HTML));
+        .service(Redoc::with_url("/redoc", document()).custom_html(REDOC_HTML));
 }

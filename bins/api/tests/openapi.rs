@@ -5,11 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use solicitudes_api::openapi::ApiDoc;
-use utoipa::OpenApi;
+use solicitudes_api::openapi;
 
 fn document() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap()
+    serde_json::to_value(openapi::document()).unwrap()
 }
 
 #[test]

@@ -408,3 +408,55 @@ async fn redoc_no_necesita_internet() {
     );
     assert!(js.text.contains("Redoc"), "ReDoc's bundle");
 }
+
+/// The routes the server answers and the operations the document lists are one set: every
+/// documented path is served with exactly its documented methods (plus HEAD where GET is), as
+/// the 405 to any other method shows, and the document has every operation the route list has.
+#[actix_web::test]
+async fn las_rutas_servidas_y_las_documentadas_son_las_mismas() {
+    let app = spawn().await;
+    let doc = serde_json::to_value(solicitudes_api::openapi::document()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        let mut methods: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+            .map(|m| m.to_uppercase())
+            .collect();
+        for m in &methods {
+            documented.push(format!("{m} {path}"));
+        }
+        if methods.contains(&"GET".to_owned()) {
+            methods.push("HEAD".to_owned());
+        }
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+        methods.sort_by_key(|m| order.iter().position(|o| o == m));
+        let uri = path.replace("{id}", "0193a3f4-1c2b-7d3e-8f40-123456789abc");
+        let r = app.call(TestRequest::put().uri(&uri)).await;
+        if methods.contains(&"PUT".to_owned()) {
+            continue;
+        }
+        assert_eq!(
+            r.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "PUT {uri}: {}",
+            r.text
+        );
+        assert_eq!(
+            r.header("allow"),
+            Some(methods.join(", ").as_str()),
+            "{path}"
+        );
+    }
+    let mut listed: Vec<String> = solicitudes_api::routes::operations()
+        .iter()
+        .map(|op| format!("{} {}", op.method, op.path))
+        .collect();
+    listed.sort();
+    documented.sort();
+    assert_eq!(listed, documented);
+    assert!(listed.len() >= 16, "{listed:?}");
+}

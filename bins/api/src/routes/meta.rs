@@ -1,35 +1,13 @@
 //! `/`, `/healthz`, `/readyz`.
 
-use std::time::Duration;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use solicitudes_persistence::migrations;
 use solicitudes_schemas::ErrorMessage;
 use utoipa::ToSchema;
 
-use crate::guard::guarded;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
-
-/// Registers `/`, `/healthz` and `/readyz` for GET and HEAD (guarded like every handler).
-pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration) {
-    cfg.service(
-        web::resource("/")
-            .route(web::get().to(guarded(root, timeout)))
-            .route(web::head().to(guarded(root, timeout))),
-    )
-    .service(
-        web::resource("/healthz")
-            .route(web::get().to(guarded(healthz, timeout)))
-            .route(web::head().to(guarded(healthz, timeout))),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(web::get().to(guarded(readyz, timeout)))
-            .route(web::head().to(guarded(readyz, timeout))),
-    );
-}
 
 /// What `/` answers.
 #[derive(Debug, Serialize, ToSchema)]
