@@ -1,15 +1,17 @@
 //! HTTP errors in the contract's shape.
 //!
 //! Policy: a 422 is FastAPI's `{"detail": [{loc, msg, type}, …]}`; every other error is
-//! `{"detail": "message"}`. A 503 carries `Retry-After`. A 500 says only
+//! `{"detail": "message", "code": "stable_code"}` ([`ErrorCode`]), with the status, the code
+//! and the Spanish wording all chosen here, at the edge: the services say what went wrong in
+//! domain terms ([`ServiceError`]). A 503 carries `Retry-After`. A 500 says only
 //! "Internal Server Error": its cause goes to the log with the request id, never to the client.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use solicitudes_schemas::workflow::TransicionConflict;
-use solicitudes_schemas::{ErrorEntry, ErrorMessage, ValidationErrors};
-use solicitudes_services::ServiceError;
+use solicitudes_schemas::{ErrorCode, ErrorEntry, ErrorMessage, ValidationErrors};
+use solicitudes_services::{Recurso, ServiceError};
 
 /// An error answered to the client.
 #[derive(Debug, thiserror::Error)]
@@ -45,16 +47,22 @@ impl ApiError {
 /// What a 500 says, whatever went wrong.
 pub const INTERNAL: &str = "Internal Server Error";
 
+/// What a 503 for an unreachable database says.
+pub const UNAVAILABLE: &str =
+    "El servicio no puede acceder a la base de datos en este momento; reinténtalo en unos segundos";
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Service(e) => match e {
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-                ServiceError::Conflict(_) | ServiceError::TransicionNoPermitida { .. } => {
-                    StatusCode::CONFLICT
-                }
-                ServiceError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::EmailTaken
+                | ServiceError::PersonaConSolicitudes(_)
+                | ServiceError::SolicitudFinal { .. }
+                | ServiceError::TransicionNoPermitida(_)
+                | ServiceError::TransicionConcurrente { .. } => StatusCode::CONFLICT,
+                ServiceError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+                ServiceError::PersonaInexistente(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -66,45 +74,94 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let mut res = HttpResponse::build(status);
-        match self {
-            ApiError::Invalid(errors) | ApiError::Service(ServiceError::Invalid(errors)) => {
-                return res.json(errors.clone().into_body());
-            }
-            ApiError::Service(ServiceError::TransicionNoPermitida { detail, permitidos }) => {
-                return res.json(TransicionConflict {
-                    detail: detail.clone(),
-                    permitidos: permitidos.clone(),
-                });
-            }
-            ApiError::Service(ServiceError::Unavailable(cause)) => {
-                tracing::warn!(%cause, "database unavailable");
-                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
-                return res.json(ErrorMessage::new(
-                    "El servicio no puede acceder a la base de datos en este momento; reinténtalo en unos segundos",
-                ));
-            }
-            ApiError::Service(ServiceError::Internal(cause)) => {
-                tracing::error!(%cause, "internal error");
-                return res.json(ErrorMessage::new(INTERNAL));
-            }
-            _ => {}
-        }
-        let detail = match self {
-            ApiError::PayloadTooLarge(limit) => {
-                format!("El cuerpo de la petición supera el límite de {limit} bytes")
-            }
-            ApiError::BadPayload(cause) => {
-                format!("No se pudo leer el cuerpo de la petición: {cause}")
-            }
+        let mut res = HttpResponse::build(self.status_code());
+        let (code, detail) = match self {
+            ApiError::Invalid(errors) => return res.json(errors.clone().into_body()),
+            ApiError::Service(e) => match e {
+                ServiceError::NotFound(Recurso::Persona(id)) => {
+                    (ErrorCode::NotFound, format!("No existe la persona {id}"))
+                }
+                ServiceError::NotFound(Recurso::Solicitud(id)) => {
+                    (ErrorCode::NotFound, format!("No existe la solicitud {id}"))
+                }
+                ServiceError::EmailTaken => (
+                    ErrorCode::EmailTaken,
+                    "Ese email ya está registrado para otra persona".to_owned(),
+                ),
+                ServiceError::PersonaConSolicitudes(id) => (
+                    ErrorCode::PersonaHasSolicitudes,
+                    format!(
+                        "La persona {id} tiene solicitudes: no se puede borrar mientras existan"
+                    ),
+                ),
+                ServiceError::SolicitudFinal { id, estado } => (
+                    ErrorCode::SolicitudFinal,
+                    format!(
+                        "La solicitud {id} está {estado} (estado final): ya no se puede modificar"
+                    ),
+                ),
+                ServiceError::TransicionNoPermitida(refused) => {
+                    return res.json(TransicionConflict {
+                        detail: format!(
+                            "No se puede pasar de «{}» a «{}»",
+                            refused.desde, refused.hacia
+                        ),
+                        code: ErrorCode::TransitionNotAllowed,
+                        permitidos: refused.permitidos.to_vec(),
+                    });
+                }
+                ServiceError::TransicionConcurrente { id, estado } => {
+                    return res.json(TransicionConflict {
+                        detail: format!(
+                            "La solicitud {id} cambió a «{estado}» mientras se procesaba la transición; vuelve a intentarlo"
+                        ),
+                        code: ErrorCode::TransitionNotAllowed,
+                        permitidos: estado.siguientes().to_vec(),
+                    });
+                }
+                ServiceError::PreconditionFailed { id, version } => (
+                    ErrorCode::PreconditionFailed,
+                    format!(
+                        "La solicitud {id} está en la versión {version}: If-Match no coincide; vuelve a leerla"
+                    ),
+                ),
+                ServiceError::PersonaInexistente(id) => {
+                    return res.json(
+                        ValidationErrors::single(ErrorEntry::new(
+                            ["body", "persona_id"],
+                            "foreign_key",
+                            format!("No existe ninguna persona con id {id}"),
+                        ))
+                        .into_body(),
+                    );
+                }
+                ServiceError::Unavailable(cause) => {
+                    tracing::warn!(%cause, "database unavailable");
+                    res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+                    (ErrorCode::DatabaseUnavailable, UNAVAILABLE.to_owned())
+                }
+                ServiceError::Internal(cause) => {
+                    tracing::error!(%cause, "internal error");
+                    (ErrorCode::Internal, INTERNAL.to_owned())
+                }
+            },
+            ApiError::PayloadTooLarge(limit) => (
+                ErrorCode::PayloadTooLarge,
+                format!("El cuerpo de la petición supera el límite de {limit} bytes"),
+            ),
+            ApiError::BadPayload(cause) => (
+                ErrorCode::BadRequest,
+                format!("No se pudo leer el cuerpo de la petición: {cause}"),
+            ),
             ApiError::BodyTimeout => {
                 // The rest of the body may still come: this connection cannot be reused.
                 res.force_close();
-                "El cuerpo de la petición no llegó a tiempo".to_owned()
+                (
+                    ErrorCode::BodyTimeout,
+                    "El cuerpo de la petición no llegó a tiempo".to_owned(),
+                )
             }
-            other => other.to_string(),
         };
-        res.json(ErrorMessage::new(detail))
+        res.json(ErrorMessage::new(code, detail))
     }
 }

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use solicitudes_schemas::body::{self, JsonBody};
 use solicitudes_schemas::query::FromQueryString;
-use solicitudes_services::IfMatch;
+use solicitudes_services::ExpectedVersion;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -159,7 +159,7 @@ pub struct IfMatchHeader(
         example = "\"1\"",
         pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#
     )]
-    pub Option<IfMatch>,
+    pub Option<ExpectedVersion>,
 );
 
 impl FromRequest for IfMatchHeader {
@@ -185,7 +185,7 @@ impl FromRequest for IfMatchHeader {
             joined.push_str(v);
         }
         ready(
-            IfMatch::parse(&joined)
+            crate::precondition::parse_if_match(&joined)
                 .map(|m| IfMatchHeader(Some(m)))
                 .map_err(invalid),
         )

@@ -9,6 +9,7 @@
 //! - [`error`]: service errors → HTTP in the contract's shape.
 //! - [`middleware`]: request ids, access log, JSON error bodies.
 //! - [`openapi`]: `/openapi.json`, `/docs`, `/redoc`.
+//! - [`precondition`]: `If-Match` and `ETag`.
 
 pub mod app;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod extract;
 pub mod guard;
 pub mod middleware;
 pub mod openapi;
+pub mod precondition;
 pub mod routes;
 pub mod spa;
 pub mod startup;

@@ -92,7 +92,7 @@ async fn rutas_desconocidas_404_y_metodos_no_permitidos_405_en_json() {
     let app = spawn().await;
     let r = app.get("/api/v1/nada").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body, json!({"detail": "Not Found"}));
+    assert_eq!(r.body, json!({"detail": "Not Found", "code": "not_found"}));
     let r = app.call(TestRequest::put().uri("/api/v1/personas")).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
@@ -350,7 +350,10 @@ async fn un_handler_que_entra_en_panico_da_500_json_y_el_servicio_sigue() {
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(res.headers().get("x-request-id").unwrap(), "panico-1");
         let body: serde_json::Value = test::read_body_json(res).await;
-        assert_eq!(body, json!({"detail": "Internal Server Error"}));
+        assert_eq!(
+            body,
+            json!({"detail": "Internal Server Error", "code": "internal"})
+        );
         let ok = test::call_service(&app, TestRequest::get().uri("/ok").to_request()).await;
         assert_eq!(ok.status(), StatusCode::OK, "still serving after a panic");
     }

@@ -103,7 +103,10 @@ async fn la_api_la_documentacion_y_las_sondas_no_cambian() {
 
     let r = app.call(page("/api/v1/nada")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body, serde_json::json!({"detail": "Not Found"}));
+    assert_eq!(
+        r.body,
+        serde_json::json!({"detail": "Not Found", "code": "not_found"})
+    );
     let r = app.get("/api/v1/personas").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body["items"].is_array());

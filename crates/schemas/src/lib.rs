@@ -26,5 +26,5 @@ pub mod workflow;
 mod i18n;
 mod text;
 
-pub use error::{ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
+pub use error::{ErrorCode, ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
 pub use page::Page;

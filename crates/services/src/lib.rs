@@ -15,11 +15,11 @@ pub mod error;
 pub mod estadisticas;
 mod page;
 pub mod personas;
-pub mod precondition;
 pub mod solicitud_list;
 pub mod solicitudes;
+mod version;
 pub mod workflow;
 
-pub use error::ServiceError;
-pub use precondition::IfMatch;
+pub use error::{Recurso, ServiceError};
 pub use solicitudes_persistence::DbPool;
+pub use version::ExpectedVersion;

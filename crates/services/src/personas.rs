@@ -9,13 +9,13 @@ use solicitudes_schemas::persona::{
     PersonaCreate, PersonaListQuery, PersonaPosition, PersonaResponse, PersonaUpdate,
 };
 
-use crate::error::ServiceError;
+use crate::error::{Recurso, ServiceError};
 use crate::page::split_page;
 
 /// Files a new persona.
 ///
 /// # Errors
-/// [`ServiceError::Conflict`] when the e-mail is taken (case-insensitively).
+/// [`ServiceError::EmailTaken`] when the e-mail is taken (case-insensitively).
 #[tracing::instrument(skip_all)]
 pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse, ServiceError> {
     let new = NewPersona {
@@ -47,7 +47,7 @@ pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, Se
 /// Changes the fields present in `dto`; absent fields stay, `email: null` clears it.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::Conflict`] when the new e-mail is taken.
+/// [`ServiceError::NotFound`], or [`ServiceError::EmailTaken`] when the new e-mail is taken.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
@@ -70,16 +70,14 @@ pub async fn editar(
 /// Deletes a persona that has no solicitudes.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::Conflict`] while it still has solicitudes.
+/// [`ServiceError::NotFound`], or [`ServiceError::PersonaConSolicitudes`] while it still has solicitudes.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
     let mut conn = pool.get().await.map_err(DbError::from)?;
     match db::delete(&mut conn, id.into()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(not_found(id)),
-        Err(DbError::ForeignKeyViolation { .. }) => Err(ServiceError::Conflict(format!(
-            "La persona {id} tiene solicitudes: no se puede borrar mientras existan"
-        ))),
+        Err(DbError::ForeignKeyViolation { .. }) => Err(ServiceError::PersonaConSolicitudes(id)),
         Err(e) => Err(e.into()),
     }
 }
@@ -130,13 +128,13 @@ pub fn into_response(p: Persona) -> PersonaResponse {
 }
 
 fn not_found(id: PersonaId) -> ServiceError {
-    ServiceError::NotFound(format!("No existe la persona {id}"))
+    ServiceError::NotFound(Recurso::Persona(id))
 }
 
 fn email_taken(e: DbError) -> ServiceError {
     match e {
         DbError::UniqueViolation { constraint } if constraint.as_deref() == Some(EMAIL_UNIQUE) => {
-            ServiceError::Conflict("Ese email ya está registrado para otra persona".to_owned())
+            ServiceError::EmailTaken
         }
         other => other.into(),
     }

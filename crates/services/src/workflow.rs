@@ -7,8 +7,8 @@ use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::workflow::{EventoResponse, TransicionCreate};
 
 use crate::error::ServiceError;
-use crate::precondition::IfMatch;
 use crate::solicitudes::{into_response, not_found};
+use crate::version::ExpectedVersion;
 
 /// Moves a solicitud to `dto.estado` if the workflow allows it from its current estado, in
 /// one statement that also bumps the version and writes the historial event.
@@ -21,7 +21,7 @@ use crate::solicitudes::{into_response, not_found};
 pub async fn transicionar(
     pool: &DbPool,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
     dto: &TransicionCreate,
 ) -> Result<SolicitudResponse, ServiceError> {
     let destino = dto.estado;
@@ -31,7 +31,7 @@ pub async fn transicionar(
         .map(EstadoDb)
         .collect();
     let comentario = dto.comentario.as_deref().filter(|c| !c.trim().is_empty());
-    let versions = if_match.and_then(IfMatch::versions);
+    let versions = expected.and_then(ExpectedVersion::versions);
     let mut conn = pool.get().await.map_err(DbError::from)?;
     if let Some(row) = db::transicionar(
         &mut conn,
@@ -50,23 +50,17 @@ pub async fn transicionar(
         Some(state) => state,
         None => return Err(not_found(id)),
     };
-    if let Some(m) = if_match
+    if let Some(m) = expected
         && !m.matches(state.version)
     {
-        return Err(crate::solicitudes::explain_refusal(&mut conn, id, if_match, false).await);
+        return Err(crate::solicitudes::explain_refusal(&mut conn, id, expected, false).await);
     }
-    let actual = state.estado.0;
-    let detail = match actual.transicion(destino) {
-        Err(_) => format!("No se puede pasar de «{actual}» a «{destino}»"),
+    let estado = state.estado.0;
+    Err(match estado.transicion(destino) {
+        Err(refused) => ServiceError::TransicionNoPermitida(refused),
         // The estado changed between the two statements into one that allows the move: the
         // caller's view was stale. Still a 409 naming where it can go now; retrying works.
-        Ok(()) => format!(
-            "La solicitud {id} cambió a «{actual}» mientras se procesaba la transición; vuelve a intentarlo"
-        ),
-    };
-    Err(ServiceError::TransicionNoPermitida {
-        detail,
-        permitidos: actual.siguientes().to_vec(),
+        Ok(()) => ServiceError::TransicionConcurrente { id, estado },
     })
 }
 

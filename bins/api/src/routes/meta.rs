@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use solicitudes_persistence::migrations;
-use solicitudes_schemas::ErrorMessage;
+use solicitudes_schemas::{ErrorCode, ErrorMessage};
 use utoipa::ToSchema;
 
 use crate::spa::{self, SpaDir};
@@ -74,13 +74,13 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, description = "Ready to serve", body = Status, example = json!({"status": "ok"})),
         (status = 503, description = "Database unreachable or migrations pending", body = ErrorMessage,
-            example = json!({"detail": "La base de datos no responde"})),
+            example = json!({"detail": "La base de datos no responde", "code": "database_unavailable"})),
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let unavailable = |detail: &str| {
         HttpResponse::ServiceUnavailable()
             .insert_header(("Retry-After", "1"))
-            .json(ErrorMessage::new(detail))
+            .json(ErrorMessage::new(ErrorCode::DatabaseUnavailable, detail))
     };
     let mut conn = match state.pool.get().await {
         Ok(conn) => conn,

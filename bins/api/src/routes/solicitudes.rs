@@ -7,10 +7,11 @@ use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, Solicit
 use solicitudes_schemas::solicitud_list::SolicitudListQuery;
 use solicitudes_schemas::workflow::{EventoResponse, TransicionConflict, TransicionCreate};
 use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
-use solicitudes_services::{precondition, solicitud_list, solicitudes, workflow};
+use solicitudes_services::{solicitud_list, solicitudes, workflow};
 
 use crate::error::ApiError;
 use crate::extract::{Id, IfMatchHeader, Json, Parts, Query};
+use crate::precondition;
 use crate::state::AppState;
 
 /// A solicitud with its `ETag`.

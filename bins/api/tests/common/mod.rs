@@ -48,7 +48,8 @@ impl Resp {
             .collect()
     }
 
-    /// Asserts a `{"detail": "…"}` body.
+    /// Asserts a `{"detail": "…", "code": "…"}` body whose code is one that goes with its
+    /// status (docs/api.md's table of codes).
     pub fn assert_detail_message(&self) {
         assert!(
             self.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
@@ -56,6 +57,30 @@ impl Resp {
             self.text
         );
         assert_eq!(self.header("content-type"), Some("application/json"));
+        let codes: &[&str] = match self.status.as_u16() {
+            400 => &["bad_request"],
+            404 => &["not_found"],
+            405 => &["method_not_allowed"],
+            408 => &["body_timeout"],
+            409 => &[
+                "email_taken",
+                "persona_has_solicitudes",
+                "solicitud_final",
+                "transition_not_allowed",
+            ],
+            412 => &["precondition_failed"],
+            413 => &["payload_too_large"],
+            500 => &["internal"],
+            503 => &["database_unavailable", "timeout"],
+            _ => &["other"],
+        };
+        let code = self.body["code"].as_str().unwrap_or_default();
+        assert!(
+            codes.contains(&code),
+            "{}: code {code:?} not in {codes:?}: {}",
+            self.status,
+            self.text
+        );
     }
 }
 
