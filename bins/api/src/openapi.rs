@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`), Swagger UI (`/docs`) and ReDoc (`/redoc`).
 
 use actix_web::{HttpResponse, web};
+use solicitudes_domain::Estado;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, extensions::Extensions};
 use utoipa::{Modify, OpenApi};
@@ -56,13 +57,23 @@ impl Modify for Refinements {
             components.schemas.get_mut("TransicionCreate")
         {
             let no_en_blanco = format!(r"^[^\u0000]*[^\u0000{WHITE_SPACE}][^\u0000]*$");
+            // The estados the domain says need a comentario (today only `rechazada`).
+            let estados: Vec<&str> = Estado::TODOS
+                .into_iter()
+                .filter(|e| e.requiere_comentario())
+                .map(Estado::as_str)
+                .collect();
+            let con_comentario = match estados.as_slice() {
+                [one] => serde_json::json!({ "const": one }),
+                many => serde_json::json!({ "enum": many }),
+            };
             // One key (`allOf`): the extension map is a HashMap, so two keys (`if`, `then`)
             // would come out in a different order on every run.
             let rule: Extensions = [(
                 "allOf",
                 serde_json::json!([{
                     "if": {
-                        "properties": {"estado": {"const": "rechazada"}},
+                        "properties": {"estado": con_comentario},
                         "required": ["estado"]
                     },
                     "then": {

@@ -29,5 +29,5 @@ mod types;
 
 pub use diesel_async::AsyncPgConnection;
 pub use error::DbError;
-pub use pool::{DbConn, DbPool, PoolSettings, build_pool, connect};
+pub use pool::{DbPool, PoolSettings, build_pool, connect};
 pub use types::{EstadoDb, PrioridadDb};

@@ -31,8 +31,6 @@ use futures_util::future::BoxFuture;
 
 /// The pool type.
 pub type DbPool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
-/// A connection checked out of the pool.
-pub type DbConn<'a> = bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
 
 /// Pool sizes and time limits.
 #[derive(Debug, Clone, PartialEq, Eq)]

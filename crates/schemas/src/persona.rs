@@ -91,13 +91,6 @@ pub struct PersonaUpdate {
     pub email: Option<Option<String>>,
 }
 
-impl PersonaUpdate {
-    /// Whether the PATCH names no field at all (`{}`).
-    pub fn is_empty(&self) -> bool {
-        self.nombre.is_none() && self.edad.is_none() && self.email.is_none()
-    }
-}
-
 impl JsonBody for PersonaUpdate {
     const FIELDS: &'static [Field] = &[
         Field::optional("nombre", FieldKind::String),
@@ -350,7 +343,7 @@ mod tests {
     #[test]
     fn patch_distingue_ausente_de_null() {
         let u: PersonaUpdate = parse(b"{}").unwrap();
-        assert!(u.is_empty());
+        assert_eq!(u, PersonaUpdate::default());
         let u: PersonaUpdate = parse(br#"{"email": null}"#).unwrap();
         assert_eq!(u.email, Some(None));
         let u: PersonaUpdate = parse(br#"{"email": "a@b.co"}"#).unwrap();

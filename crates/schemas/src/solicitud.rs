@@ -95,13 +95,6 @@ pub struct SolicitudUpdate {
     pub prioridad: Option<Prioridad>,
 }
 
-impl SolicitudUpdate {
-    /// Whether the PATCH names no field at all (`{}`).
-    pub fn is_empty(&self) -> bool {
-        self.titulo.is_none() && self.descripcion.is_none() && self.prioridad.is_none()
-    }
-}
-
 impl JsonBody for SolicitudUpdate {
     const FIELDS: &'static [Field] = &[
         Field::optional("titulo", FieldKind::String),
@@ -235,7 +228,7 @@ mod tests {
     #[test]
     fn patch_vacio_y_patch_con_null() {
         let u: SolicitudUpdate = parse(b"{}").unwrap();
-        assert!(u.is_empty());
+        assert_eq!(u, SolicitudUpdate::default());
         let errs = parse::<SolicitudUpdate>(br#"{"titulo":null}"#).unwrap_err();
         assert_eq!(errs.entries()[0].kind, "string_type");
     }
