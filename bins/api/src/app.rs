@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// Where the resources live; their responses are never cached.
 const API: &str = "/api/v1";
 
-/// What the app needs from the configuration.
+/// What the app needs from the configuration ([`crate::config::Settings::http`]).
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// Largest accepted body, in bytes.
@@ -30,21 +30,6 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// The built SPA to serve at `/`, if any.
     pub spa: Option<SpaDir>,
-}
-
-impl Default for HttpSettings {
-    /// The built-in defaults (see `config::DEFAULTS`).
-    fn default() -> Self {
-        Self {
-            body_limit_bytes: 1024 * 1024,
-            cors_origins: vec![
-                "http://localhost:5173".to_owned(),
-                "http://127.0.0.1:5173".to_owned(),
-            ],
-            request_timeout: Duration::from_secs(15),
-            spa: None,
-        }
-    }
 }
 
 /// Builds the application.

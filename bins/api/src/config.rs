@@ -15,6 +15,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use solicitudes_persistence::PoolSettings;
 
+use crate::app::HttpSettings;
+use crate::spa::SpaDir;
+
 /// Everything the service can be configured with.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +121,19 @@ impl Settings {
     /// # Errors
     /// A message naming each bad key.
     pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        Self::build(file, true)
+    }
+
+    /// The built-in defaults alone ([`DEFAULTS`]; no file, no environment), validated: what
+    /// the in-process tests run on, so they run on the service's own defaults.
+    ///
+    /// # Errors
+    /// Only if [`DEFAULTS`] itself were invalid (a unit test says it is not).
+    pub fn defaults() -> Result<Self, String> {
+        Self::build(None, false)
+    }
+
+    fn build(file: Option<&Path>, environment: bool) -> Result<Self, String> {
         let mut builder = Config::builder();
         for (key, value) in DEFAULTS {
             builder = if *key == "server.cors_origins" {
@@ -130,6 +146,9 @@ impl Settings {
         }
         if let Some(path) = file {
             builder = builder.add_source(File::from(path).required(true));
+        }
+        if !environment {
+            return Self::finish(builder);
         }
         builder = builder.add_source(
             Environment::with_prefix("APP")
@@ -146,6 +165,12 @@ impl Settings {
                 .set_override("database.url", url)
                 .map_err(|e| e.to_string())?;
         }
+        Self::finish(builder)
+    }
+
+    fn finish(
+        builder: config::ConfigBuilder<config::builder::DefaultState>,
+    ) -> Result<Self, String> {
         let settings: Settings = builder
             .build()
             .and_then(Config::try_deserialize)
@@ -237,13 +262,22 @@ impl Settings {
     /// The pool settings.
     pub fn pool(&self) -> PoolSettings {
         let d = &self.database;
-        PoolSettings {
-            max_size: d.pool_max_size,
-            min_idle: Some(d.pool_min_idle),
-            checkout_timeout: Duration::from_millis(d.checkout_timeout_ms),
-            statement_timeout: (d.statement_timeout_ms > 0)
-                .then(|| Duration::from_millis(d.statement_timeout_ms)),
-            ..PoolSettings::default()
+        PoolSettings::new(
+            d.pool_max_size,
+            Some(d.pool_min_idle),
+            Duration::from_millis(d.checkout_timeout_ms),
+            (d.statement_timeout_ms > 0).then(|| Duration::from_millis(d.statement_timeout_ms)),
+        )
+    }
+
+    /// What the HTTP app needs (the built web application when `server.static_dir` holds
+    /// one).
+    pub fn http(&self) -> HttpSettings {
+        HttpSettings {
+            body_limit_bytes: self.server.body_limit_bytes,
+            cors_origins: self.server.cors_origins.clone(),
+            request_timeout: Duration::from_millis(self.server.request_timeout_ms),
+            spa: SpaDir::existing(Path::new(&self.server.static_dir)),
         }
     }
 }
@@ -266,7 +300,7 @@ mod tests {
 
     #[test]
     fn los_valores_por_defecto_son_validos() {
-        let s = Settings::load(None).unwrap();
+        let s = Settings::defaults().unwrap();
         assert_eq!(s.server.port, 8000);
         assert_eq!(s.server.host, "127.0.0.1");
         assert_eq!(s.server.body_limit_bytes, 1024 * 1024);
@@ -275,6 +309,52 @@ mod tests {
             ["http://localhost:5173", "http://127.0.0.1:5173"]
         );
         assert_eq!(s.log.format, LogFormat::Text);
+    }
+
+    /// `docs/configuration.md`'s table of keys says what [`DEFAULTS`] says: every default
+    /// key is a row whose default cell is that value, and every row is a key of [`DEFAULTS`]
+    /// (or `database.url`, which has none).
+    #[test]
+    fn la_tabla_de_docs_configuration_coincide_con_defaults() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let keys = doc.split("\n## Keys").nth(1).unwrap();
+        let keys = keys.split("\n## ").next().unwrap();
+        let rows: Vec<(String, String)> = keys
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                let key = cells[0]
+                    .trim_start_matches("| ")
+                    .trim_matches('`')
+                    .to_owned();
+                // `["a", "b"]` is how the doc writes a list; DEFAULTS writes `a,b`.
+                let default: String = cells[2]
+                    .trim_matches('`')
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .split(", ")
+                    .map(|v| v.trim_matches('"'))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                (key, default)
+            })
+            .collect();
+        for (key, value) in DEFAULTS {
+            let row = rows.iter().find(|(k, _)| k == key);
+            assert_eq!(
+                row.map(|(_, d)| d.as_str()),
+                Some(*value),
+                "docs/configuration.md: row of `{key}`"
+            );
+        }
+        for (key, default) in &rows {
+            assert!(
+                key == "database.url" && default == "none"
+                    || DEFAULTS.iter().any(|(k, _)| k == key),
+                "docs/configuration.md documents `{key}`, which DEFAULTS does not have"
+            );
+        }
     }
 
     #[test]

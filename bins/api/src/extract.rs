@@ -19,27 +19,16 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// The largest accepted body, in bytes (app data; default 1 MiB).
+/// The largest accepted body, in bytes (app data, from `server.body_limit_bytes`).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-impl Default for BodyLimit {
-    fn default() -> Self {
-        BodyLimit(1024 * 1024)
-    }
-}
-
-/// How long a client may take to send a whole body (app data; default 15 s). Without it a
-/// client that stops mid-body would hold its connection for ever: the head has its own
-/// timeout and the handler's timeout only starts once the body is read.
+/// How long a client may take to send a whole body (app data, from
+/// `server.request_timeout_ms`). Without it a client that stops mid-body would hold its
+/// connection for ever: the head has its own timeout and the handler's timeout only starts
+/// once the body is read.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyTimeout(pub Duration);
-
-impl Default for BodyTimeout {
-    fn default() -> Self {
-        BodyTimeout(Duration::from_secs(15))
-    }
-}
 
 /// A JSON body read into `T` with every problem reported at once (see
 /// [`solicitudes_schemas::body`]). Requires `Content-Type: application/json` (or
@@ -53,8 +42,16 @@ impl<T: JsonBody + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
-        let timeout = req.app_data::<BodyTimeout>().copied().unwrap_or_default().0;
+        // `app::build_app` always sets both; an app without them is a wiring bug.
+        let (Some(&BodyLimit(limit)), Some(&BodyTimeout(timeout))) =
+            (req.app_data::<BodyLimit>(), req.app_data::<BodyTimeout>())
+        else {
+            return Box::pin(ready(Err(ApiError::Service(
+                solicitudes_services::ServiceError::Internal(
+                    "BodyLimit/BodyTimeout missing from the app data".to_owned(),
+                ),
+            ))));
+        };
         let content_type = check_content_type(req);
         let declared = req
             .headers()

@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,9 +11,8 @@ use actix_web::dev::Server;
 use anyhow::Context;
 use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
 
-use crate::app::{HttpSettings, build_app};
+use crate::app::build_app;
 use crate::config::Settings;
-use crate::spa::SpaDir;
 use crate::state::AppState;
 
 /// A bound, ready-to-run server.
@@ -49,12 +47,7 @@ impl Application {
         if settings.database.migrate_on_start {
             migrate_or_retry_in_background(url);
         }
-        let http = HttpSettings {
-            body_limit_bytes: settings.server.body_limit_bytes,
-            cors_origins: settings.server.cors_origins.clone(),
-            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
-            spa: SpaDir::existing(Path::new(&settings.server.static_dir)),
-        };
+        let http = settings.http();
         match &http.spa {
             Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web application at /"),
             None => tracing::info!(

@@ -247,11 +247,7 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
 > {
     let pool = build_pool(
         "postgres://nadie@127.0.0.1:1/nada",
-        &PoolSettings {
-            checkout_timeout: Duration::from_millis(300),
-            min_idle: Some(0),
-            ..PoolSettings::default()
-        },
+        &PoolSettings::new(10, Some(0), Duration::from_millis(300), None),
     );
     let state = AppState {
         pool,
@@ -261,7 +257,7 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
         state,
         HttpSettings {
             cors_origins: vec![],
-            ..HttpSettings::default()
+            ..common::http_defaults()
         },
     ))
     .await

@@ -37,7 +37,7 @@ async fn la_raiz_da_la_aplicacion_al_navegador_y_json_a_los_demas() {
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 
@@ -58,7 +58,7 @@ async fn las_rutas_del_cliente_reciben_index_html_y_los_assets_se_cachean_un_ano
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 
@@ -97,7 +97,7 @@ async fn la_api_la_documentacion_y_las_sondas_no_cambian() {
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 

@@ -19,7 +19,7 @@ use common::{Resp, TestApp, err, spawn};
 use diesel_async::SimpleAsyncConnection;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
-use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::app::build_app;
 use solicitudes_api::state::AppState;
 use solicitudes_persistence::migrations;
 use solicitudes_testkit::TestDb;
@@ -509,7 +509,7 @@ async fn otra_instancia<S>(
         pool: app.db.pool(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
-    let http = HttpSettings::default();
+    let http = common::http_defaults();
     test::init_service(build_app(state, http)).await
 }
 

@@ -49,20 +49,32 @@ pub struct PoolSettings {
     pub max_lifetime: Option<Duration>,
 }
 
-impl Default for PoolSettings {
-    fn default() -> Self {
-        Self {
-            max_size: 10,
-            min_idle: Some(1),
-            checkout_timeout: Duration::from_secs(2),
-            statement_timeout: Some(Duration::from_secs(5)),
-            idle_timeout: Some(Duration::from_secs(600)),
-            max_lifetime: Some(Duration::from_secs(1800)),
-        }
-    }
-}
+/// A connection idle this long is closed (fixed: no configuration key).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+/// Every connection is closed after this long (fixed: no configuration key).
+const MAX_LIFETIME: Duration = Duration::from_secs(1800);
 
 impl PoolSettings {
+    /// A pool of at most `max_size` connections, keeping `min_idle` open, whose checkouts wait
+    /// at most `checkout_timeout`. Its configurable values come from the service's
+    /// configuration (its defaults are in one table, `solicitudes_api::config::DEFAULTS`);
+    /// connections are recycled after [`IDLE_TIMEOUT`] idle and [`MAX_LIFETIME`] in all.
+    pub fn new(
+        max_size: u32,
+        min_idle: Option<u32>,
+        checkout_timeout: Duration,
+        statement_timeout: Option<Duration>,
+    ) -> Self {
+        Self {
+            max_size,
+            min_idle,
+            checkout_timeout,
+            statement_timeout,
+            idle_timeout: Some(IDLE_TIMEOUT),
+            max_lifetime: Some(MAX_LIFETIME),
+        }
+    }
+
     /// Splits this pool into `workers` pools whose sizes add up to `max_size` (and whose
     /// `min_idle` add up to `min_idle`), one per worker thread, or `None` when there are fewer
     /// connections than workers: then some worker would own none, and one shared pool keeps
@@ -161,11 +173,7 @@ mod tests {
     use super::PoolSettings;
 
     fn sizes(total: u32, min_idle: Option<u32>, workers: usize) -> Option<Vec<(u32, Option<u32>)>> {
-        let settings = PoolSettings {
-            max_size: total,
-            min_idle,
-            ..PoolSettings::default()
-        };
+        let settings = PoolSettings::new(total, min_idle, std::time::Duration::from_secs(2), None);
         settings
             .per_worker(workers)
             .map(|v| v.iter().map(|s| (s.max_size, s.min_idle)).collect())

@@ -14,6 +14,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::config::Settings;
 use solicitudes_api::state::AppState;
 use solicitudes_persistence::{DbPool, migrations};
 use solicitudes_testkit::TestDb;
@@ -98,7 +99,16 @@ pub async fn spawn() -> TestApp<
         Error = actix_web::Error,
     >,
 > {
-    spawn_with(HttpSettings::default()).await
+    spawn_with(http_defaults()).await
+}
+
+/// The HTTP settings of the service's built-in defaults (`config::DEFAULTS`), without a web
+/// application: the in-process tests run on the very defaults the service starts with.
+pub fn http_defaults() -> HttpSettings {
+    HttpSettings {
+        spa: None,
+        ..Settings::defaults().unwrap().http()
+    }
 }
 
 /// The app with other HTTP settings.
