@@ -36,12 +36,12 @@ Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A
 )]
 pub struct ApiDoc;
 
-/// White space as Rust's `str::trim` (and so the service) sees it: Unicode `White_Space`.
-const WHITE_SPACE: &str =
-    r"\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+use solicitudes_schemas::text::WHITE_SPACE;
 
 /// Rules the derives cannot state, added to the generated document.
 ///
+/// - The string rules of `solicitudes_schemas::openapi::string_rules` (patterns and lengths
+///   taken from the constants garde checks).
 /// - `TransicionCreate`: moving to `rechazada` requires a `comentario` with at least one
 ///   character that is not white space: `allOf: [{if: …, then: …}]` next to the properties.
 ///   utoipa has no type for `if`/`then` beside `properties`, so it goes in through the object's
@@ -53,6 +53,16 @@ impl Modify for Refinements {
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
+        for rule in solicitudes_schemas::openapi::string_rules() {
+            if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(rule.schema)
+                && let Some(RefOr::T(Schema::Object(property))) =
+                    schema.properties.get_mut(rule.property)
+            {
+                property.pattern = Some(rule.pattern);
+                property.min_length = rule.min_length;
+                property.max_length = rule.max_length;
+            }
+        }
         if let Some(RefOr::T(Schema::Object(transicion))) =
             components.schemas.get_mut("TransicionCreate")
         {

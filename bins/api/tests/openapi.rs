@@ -88,3 +88,20 @@ fn openapi_a_una_tuberia_cerrada_no_entra_en_panico() {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Each string rule of the schemas crate lands on a real property of the document (a rule
+/// naming a schema or property that does not exist would otherwise be dropped silently).
+#[test]
+fn cada_regla_de_texto_esta_en_su_propiedad() {
+    let doc = document();
+    for rule in solicitudes_schemas::openapi::string_rules() {
+        let property = &doc["components"]["schemas"][rule.schema]["properties"][rule.property];
+        assert_eq!(
+            property["pattern"].as_str(),
+            Some(rule.pattern.as_str()),
+            "{}.{}",
+            rule.schema,
+            rule.property
+        );
+    }
+}

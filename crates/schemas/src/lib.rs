@@ -24,7 +24,8 @@ pub mod timestamp;
 pub mod workflow;
 
 mod i18n;
-mod text;
+pub mod openapi;
+pub mod text;
 
 pub use error::{ErrorCode, ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
 pub use page::Page;
