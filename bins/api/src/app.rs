@@ -10,6 +10,7 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, Error, web};
 
 use crate::extract::{BodyLimit, BodyTimeout};
+use crate::head_limits;
 use crate::middleware::{self, X_REQUEST_ID};
 use crate::openapi;
 use crate::routes;
@@ -61,6 +62,7 @@ pub fn build_app(
         )
         .wrap(from_fn(middleware::request_id))
         .configure(|cfg| routes::configure(cfg, http.request_timeout, "", &[API]))
+        .route(head_limits::PATH, web::get().to(head_limits::responder))
         .configure(openapi::configure)
         .service(
             web::scope(API)

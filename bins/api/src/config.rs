@@ -16,6 +16,7 @@ use serde::Deserialize;
 use solicitudes_persistence::PoolSettings;
 
 use crate::app::HttpSettings;
+use crate::head_limits::{ACTIX_MAX_HEADERS, HeadLimits};
 use crate::spa::SpaDir;
 
 /// Everything the service can be configured with.
@@ -50,6 +51,12 @@ pub struct ServerSettings {
     pub request_timeout_ms: u64,
     /// Milliseconds a client has to send the request head before the connection is dropped.
     pub client_request_timeout_ms: u64,
+    /// Longest request line (method, path with query, version), in bytes: longer is a 414.
+    pub max_request_line_bytes: usize,
+    /// Most bytes of header lines in a request: more is a 431.
+    pub max_header_bytes: usize,
+    /// Most headers in a request (at most 96, actix's own limit): more is a 431.
+    pub max_headers: usize,
     /// The built web application (`web/dist`), served at `/` when it contains `index.html`.
     pub static_dir: String,
 }
@@ -92,6 +99,11 @@ pub enum LogFormat {
     Json,
 }
 
+/// Largest accepted `server.max_request_line_bytes`.
+pub const MAX_REQUEST_LINE_BYTES: usize = 32 * 1024;
+/// Largest accepted `server.max_header_bytes`.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
 /// The defaults, as `(key, value)`; also the source of `docs/configuration.md`'s table.
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("server.host", "127.0.0.1"),
@@ -105,6 +117,9 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("server.shutdown_timeout_secs", "30"),
     ("server.request_timeout_ms", "15000"),
     ("server.client_request_timeout_ms", "5000"),
+    ("server.max_request_line_bytes", "8192"),
+    ("server.max_header_bytes", "32768"),
+    ("server.max_headers", "64"),
     ("server.static_dir", "web/dist"),
     ("database.pool_max_size", "10"),
     ("database.pool_min_idle", "1"),
@@ -114,6 +129,17 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("log.format", "text"),
     ("log.level", "info,solicitudes=info"),
 ];
+
+impl ServerSettings {
+    /// The request head limits.
+    pub fn head_limits(&self) -> HeadLimits {
+        HeadLimits {
+            max_request_line_bytes: self.max_request_line_bytes,
+            max_header_bytes: self.max_header_bytes,
+            max_headers: self.max_headers,
+        }
+    }
+}
 
 impl Settings {
     /// Loads and validates the configuration.
@@ -202,6 +228,23 @@ impl Settings {
         }
         if s.body_limit_bytes == 0 {
             problems.push("server.body_limit_bytes: must be at least 1".to_owned());
+        }
+        // Upper bounds: below actix-http's own (65 534-byte targets, 128 KiB heads, 96
+        // headers), which would answer first, without the contract's body.
+        if !(64..=MAX_REQUEST_LINE_BYTES).contains(&s.max_request_line_bytes) {
+            problems.push(format!(
+                "server.max_request_line_bytes: must be between 64 and {MAX_REQUEST_LINE_BYTES}"
+            ));
+        }
+        if !(1024..=MAX_HEADER_BYTES).contains(&s.max_header_bytes) {
+            problems.push(format!(
+                "server.max_header_bytes: must be between 1024 and {MAX_HEADER_BYTES}"
+            ));
+        }
+        if !(8..=ACTIX_MAX_HEADERS).contains(&s.max_headers) {
+            problems.push(format!(
+                "server.max_headers: must be between 8 and {ACTIX_MAX_HEADERS}"
+            ));
         }
         for origin in &s.cors_origins {
             if !is_origin(origin) {
@@ -297,6 +340,31 @@ fn is_origin(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limites_de_cabecera_por_defecto_y_fuera_de_rango() {
+        let s = Settings::load(None).unwrap();
+        assert_eq!(
+            s.server.head_limits(),
+            HeadLimits {
+                max_request_line_bytes: 8192,
+                max_header_bytes: 32768,
+                max_headers: 64,
+            }
+        );
+        let dir = std::env::temp_dir().join(format!("limites-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("limites.toml");
+        std::fs::write(
+            &path,
+            "[server]\nmax_request_line_bytes = 70000\nmax_header_bytes = 10\nmax_headers = 97\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err();
+        for key in ["max_request_line_bytes", "max_header_bytes", "max_headers"] {
+            assert!(err.contains(&format!("server.{key}")), "{err}");
+        }
+    }
 
     #[test]
     fn los_valores_por_defecto_son_validos() {

@@ -6,13 +6,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use actix_web::HttpServer;
-use actix_web::dev::Server;
+use actix_http::error::DispatchError;
+use actix_http::{Extensions, HttpServiceBuilder, KeepAlive};
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server};
+use actix_web::rt::net::TcpStream;
 use anyhow::Context;
+use futures_util::future::ready;
 use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
 
 use crate::app::build_app;
 use crate::config::Settings;
+use crate::head_limits::LimitedIo;
 use crate::state::AppState;
 
 /// A bound, ready-to-run server.
@@ -62,21 +67,48 @@ impl Application {
                     settings.server.host, settings.server.port
                 )
             })?;
-        let port = listener.local_addr()?.port();
-        // actix calls this once on each worker thread, inside that worker's runtime.
-        let server = HttpServer::new(move || {
-            let state = AppState {
-                pool: pools.for_this_worker(),
-                expected_migrations: Arc::clone(&expected),
-            };
-            build_app(state, http.clone())
-        })
-        .workers(workers)
-        .listen(listener)?
-        .client_request_timeout(Duration::from_millis(
-            settings.server.client_request_timeout_ms,
-        ))
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let addr = listener.local_addr()?;
+        let port = addr.port();
+        let limits = settings.server.head_limits();
+        let client_request_timeout =
+            Duration::from_millis(settings.server.client_request_timeout_ms);
+        // What `actix_web::HttpServer::listen` assembles, but with each connection wrapped in
+        // `LimitedIo` (head_limits.rs: actix-http answers oversized heads itself, with an empty
+        // body, before any middleware). The HTTP settings are HttpServer's defaults except the
+        // client request timeout, as before.
+        let builder = actix_server::Server::build();
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .workers(workers)
+            .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            .listen("solicitudes-api", listener, move || {
+                // actix calls this once on each worker thread, inside that worker's runtime.
+                let state = AppState {
+                    pool: pools.for_this_worker(),
+                    expected_migrations: Arc::clone(&expected),
+                };
+                let app = build_app(state, http.clone());
+                let shutdown = shutdown.clone();
+                let http_service = HttpServiceBuilder::<LimitedIo<TcpStream>, _>::default()
+                    .graceful_shutdown_signal(move || {
+                        let shutdown = shutdown.clone();
+                        async move { shutdown.notified().await }
+                    })
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(client_request_timeout)
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1_allow_half_closed(true)
+                    .local_addr(addr)
+                    .on_connect_ext(|io: &LimitedIo<TcpStream>, ext: &mut Extensions| {
+                        ext.insert(io.connection_limit());
+                    })
+                    .h1(map_config(app, |()| AppConfig::default()));
+                fn_service(move |io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    ready(Ok::<_, DispatchError>((LimitedIo::new(io, limits), peer)))
+                })
+                .and_then(http_service)
+            })?;
         Ok(Self {
             port,
             server: server.run(),

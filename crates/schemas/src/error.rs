@@ -173,6 +173,10 @@ pub enum ErrorCode {
     PreconditionFailed,
     /// 413: the body is larger than the limit.
     PayloadTooLarge,
+    /// 414: the request line (method, path, query) is longer than the limit.
+    UriTooLong,
+    /// 431: the header block is larger than the limit, or has too many lines.
+    HeadersTooLarge,
     /// 500: a bug; the cause is in the log, under the request id.
     Internal,
     /// 503: the database cannot be reached, or the schema is not migrated yet.
@@ -193,6 +197,8 @@ impl ErrorCode {
             408 => ErrorCode::BodyTimeout,
             412 => ErrorCode::PreconditionFailed,
             413 => ErrorCode::PayloadTooLarge,
+            414 => ErrorCode::UriTooLong,
+            431 => ErrorCode::HeadersTooLarge,
             500 => ErrorCode::Internal,
             503 => ErrorCode::DatabaseUnavailable,
             _ => ErrorCode::Other,

@@ -71,6 +71,8 @@ impl Resp {
             ],
             412 => &["precondition_failed"],
             413 => &["payload_too_large"],
+            414 => &["uri_too_long"],
+            431 => &["headers_too_large"],
             500 => &["internal"],
             503 => &["database_unavailable", "timeout"],
             _ => &["other"],
