@@ -26,7 +26,7 @@ pub async fn crear(
         descripcion: &dto.descripcion,
         prioridad: PrioridadDb(dto.prioridad),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::insert(&mut conn, &new).await {
         Ok(row) => Ok(into_response(row)),
         Err(DbError::ForeignKeyViolation { constraint })
@@ -50,7 +50,7 @@ pub async fn crear(
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: SolicitudId) -> Result<SolicitudResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -77,7 +77,7 @@ pub async fn editar(
         prioridad: dto.prioridad.map(PrioridadDb),
     };
     let versions = if_match.and_then(IfMatch::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::update(&mut conn, id.into(), versions, &changes).await? {
         Some(row) => Ok(into_response(row)),
         None => Err(explain_refusal(&mut conn, id, if_match, true).await),
@@ -95,7 +95,7 @@ pub async fn borrar(
     if_match: Option<&IfMatch>,
 ) -> Result<(), ServiceError> {
     let versions = if_match.and_then(IfMatch::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     if db::delete(&mut conn, id.into(), versions).await? {
         Ok(())
     } else {
