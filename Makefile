@@ -51,10 +51,10 @@ db-status: ## Tell whether the dev and test clusters are running
 	@$(PG) status dev || true
 	@$(PG) status test || true
 
-# The Cargo profile of `make run`, `make seed` and `make migrate`: `[profile.run]` in
+# The Cargo profile of `make run`, `make seed` and `make migrate`: `[profile.local]` in
 # Cargo.toml, release's optimisations without fat LTO, so a fresh clone builds in minutes.
 # `make bench` and release artefacts use `--release` (fat LTO). RUN_PROFILE=release to run that.
-RUN_PROFILE ?= run
+RUN_PROFILE ?= local
 
 migrate: ## Apply database migrations (DATABASE_URL or the dev cluster)
 	$(WITH_DEV_DB) $(CARGO) run --profile $(RUN_PROFILE) -p solicitudes-api -- migrate

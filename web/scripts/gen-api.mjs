@@ -8,7 +8,7 @@
 // 1. With cargo on PATH (or $CARGO), `cargo run -p solicitudes-api -- openapi` in the
 //    repository prints the document the code describes; it replaces src/api/openapi.json.
 //    Without cargo (or if that fails), the committed src/api/openapi.json is used as is.
-//    SOLICITUDES_NO_CARGO=1 skips cargo; SOLICITUDES_CARGO_PROFILE=run builds that Cargo
+//    SOLICITUDES_NO_CARGO=1 skips cargo; SOLICITUDES_CARGO_PROFILE=local builds that Cargo
 //    profile instead of dev (`make run` does, so it builds one binary, not two).
 // 2. openapi-typescript turns it into src/api/schema.d.ts (committed). The SPA imports its
 //    types, so a contract change breaks `vue-tsc` in `npm run build`, not the user.
