@@ -13,7 +13,7 @@ use actix_web::dev::{AppConfig, Server};
 use actix_web::rt::net::TcpStream;
 use anyhow::Context;
 use futures_util::future::ready;
-use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
+use solicitudes_persistence::{DbHealth, DbPool, PoolSettings, migrations};
 
 use crate::app::build_app;
 use crate::config::Settings;
@@ -131,7 +131,8 @@ impl Application {
 
 /// The workers' connection pools: one per worker, opened on that worker so that its
 /// connections' tasks run on the thread that uses them (see `solicitudes_persistence::pool`),
-/// or a single shared one when there are fewer connections than workers.
+/// or a single shared one when there are fewer connections than workers. All of them share
+/// one [`DbHealth`]: once one finds the database down, every worker answers 503 at once.
 #[derive(Clone)]
 enum WorkerPools {
     Shared(DbPool),
@@ -139,11 +140,13 @@ enum WorkerPools {
         url: Arc<str>,
         shares: Arc<[PoolSettings]>,
         next: Arc<AtomicUsize>,
+        health: DbHealth,
     },
 }
 
 impl WorkerPools {
     fn new(url: &str, settings: &PoolSettings, workers: usize) -> Self {
+        let health = DbHealth::new(url, settings.checkout_timeout);
         match settings.per_worker(workers) {
             Some(shares) => {
                 tracing::debug!(workers, "one connection pool per worker");
@@ -151,6 +154,7 @@ impl WorkerPools {
                     url: url.into(),
                     shares: shares.into(),
                     next: Arc::new(AtomicUsize::new(0)),
+                    health,
                 }
             }
             None => {
@@ -159,7 +163,7 @@ impl WorkerPools {
                     pool_max_size = settings.max_size,
                     "fewer connections than workers: one pool shared by all workers"
                 );
-                Self::Shared(build_pool(url, settings))
+                Self::Shared(DbPool::new(url, settings, health))
             }
         }
     }
@@ -170,9 +174,14 @@ impl WorkerPools {
     fn for_this_worker(&self) -> DbPool {
         match self {
             Self::Shared(pool) => pool.clone(),
-            Self::PerWorker { url, shares, next } => {
+            Self::PerWorker {
+                url,
+                shares,
+                next,
+                health,
+            } => {
                 let i = next.fetch_add(1, Ordering::Relaxed) % shares.len();
-                build_pool(url, &shares[i])
+                DbPool::new(url, &shares[i], health.clone())
             }
         }
     }

@@ -5,6 +5,7 @@
 //! - [`models`]: row structs read from and written to the tables, separate from the API's DTOs.
 //! - [`personas`], [`solicitudes`]: the queries, as async functions over a connection.
 //! - [`pool`]: the bb8 pool of `diesel_async::AsyncPgConnection`s.
+//! - [`health`]: "the database is known to be down", shared by the pools, so requests fail fast.
 //! - [`migrations`]: the embedded migrations and the check `/readyz` uses.
 //!
 //! Every function returns [`DbError`], which names what the caller may want to react to
@@ -13,6 +14,7 @@
 
 pub mod error;
 pub mod estadisticas;
+pub mod health;
 mod like;
 pub mod migrations;
 pub mod models;
@@ -29,5 +31,6 @@ mod types;
 
 pub use diesel_async::AsyncPgConnection;
 pub use error::DbError;
-pub use pool::{DbPool, PoolSettings, build_pool, connect};
+pub use health::DbHealth;
+pub use pool::{DbConn, DbPool, PoolSettings, build_pool, connect};
 pub use types::{EstadoDb, PrioridadDb};

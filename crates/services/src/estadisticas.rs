@@ -1,7 +1,7 @@
 //! The dashboard's counts.
 
+use solicitudes_persistence::DbPool;
 use solicitudes_persistence::estadisticas as db;
-use solicitudes_persistence::{DbError, DbPool};
 use solicitudes_schemas::workflow::{Estadisticas, PorEstado, PorPrioridad};
 
 use crate::error::ServiceError;
@@ -12,7 +12,7 @@ use crate::error::ServiceError;
 /// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
 pub async fn obtener(pool: &DbPool) -> Result<Estadisticas, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let c = db::conteos(&mut conn).await?;
     Ok(Estadisticas {
         total: c.total,

@@ -24,7 +24,7 @@ pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse
         edad: edad(dto.edad)?,
         email: dto.email.as_deref(),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::insert(&mut conn, &new)
         .await
         .map(into_response)
@@ -37,7 +37,7 @@ pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -59,7 +59,7 @@ pub async fn editar(
         edad: dto.edad.map(edad).transpose()?,
         email: dto.email.as_ref().map(Option::as_deref),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::update(&mut conn, id.into(), &changes)
         .await
         .map_err(email_taken)?
@@ -73,7 +73,7 @@ pub async fn editar(
 /// [`ServiceError::NotFound`], or [`ServiceError::PersonaConSolicitudes`] while it still has solicitudes.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::delete(&mut conn, id.into()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(not_found(id)),
@@ -95,7 +95,7 @@ pub async fn listar(
     let filter = PersonaFilter {
         q: query.q.as_deref(),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         query.next_cursor(PersonaPosition {

@@ -25,7 +25,7 @@ pub async fn crear(
         descripcion: &dto.descripcion,
         prioridad: PrioridadDb(dto.prioridad),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::insert(&mut conn, &new).await {
         Ok(row) => Ok(into_response(row)),
         Err(DbError::ForeignKeyViolation { constraint })
@@ -43,7 +43,7 @@ pub async fn crear(
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: SolicitudId) -> Result<SolicitudResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -70,7 +70,7 @@ pub async fn editar(
         prioridad: dto.prioridad.map(PrioridadDb),
     };
     let versions = expected.and_then(ExpectedVersion::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::update(&mut conn, id.into(), versions, &changes).await? {
         Some(row) => Ok(into_response(row)),
         None => Err(explain_refusal(&mut conn, id, expected, true).await),
@@ -88,7 +88,7 @@ pub async fn borrar(
     expected: Option<&ExpectedVersion>,
 ) -> Result<(), ServiceError> {
     let versions = expected.and_then(ExpectedVersion::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     if db::delete(&mut conn, id.into(), versions).await? {
         Ok(())
     } else {

@@ -2,7 +2,7 @@
 
 use solicitudes_domain::{Estado, SolicitudId};
 use solicitudes_persistence::solicitudes as db;
-use solicitudes_persistence::{DbError, DbPool, EstadoDb};
+use solicitudes_persistence::{DbPool, EstadoDb};
 use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::workflow::{EventoResponse, TransicionCreate};
 
@@ -32,7 +32,7 @@ pub async fn transicionar(
         .collect();
     let comentario = dto.comentario.as_deref().filter(|c| !c.trim().is_empty());
     let versions = expected.and_then(ExpectedVersion::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     if let Some(row) = db::transicionar(
         &mut conn,
         id.into(),
@@ -73,7 +73,7 @@ pub async fn historial(
     pool: &DbPool,
     id: SolicitudId,
 ) -> Result<Vec<EventoResponse>, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let eventos = db::historial(&mut conn, id.into()).await?;
     if eventos.is_empty() {
         // Every solicitud has its creation event: no events means no solicitud.
