@@ -100,10 +100,12 @@ pub struct SolicitudListQuery {
     )]
     pub q: Option<String>,
     /// Created strictly after this instant: RFC 3339 with an offset
-    /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
+    /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
+    /// (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
     #[param(value_type = Option<String>, format = DateTime, example = "2026-11-01T00:00:00Z")]
     pub created_after: Option<OffsetDateTime>,
-    /// Created strictly before this instant: RFC 3339 with an offset.
+    /// Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
+    /// 0000–9999.
     #[param(value_type = Option<String>, format = DateTime, example = "2026-12-01T00:00:00Z")]
     pub created_before: Option<OffsetDateTime>,
     /// Order: `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `prioridad`,

@@ -1117,12 +1117,14 @@ export interface operations {
                 q?: string;
                 /**
                  * @description Created strictly after this instant: RFC 3339 with an offset
-                 *     (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
+                 *     (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
+                 *     (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
                  * @example 2026-11-01T00:00:00Z
                  */
                 created_after?: string;
                 /**
-                 * @description Created strictly before this instant: RFC 3339 with an offset.
+                 * @description Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
+                 *     0000–9999.
                  * @example 2026-12-01T00:00:00Z
                  */
                 created_before?: string;
