@@ -85,8 +85,6 @@ resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they st
 	@status=0; \
 	$(CARGO) test -p solicitudes-api --test resiliencia -- --ignored --test-threads=1 2>&1 | tee .local/resilience.log || status=$$?; \
 	awk '/^test result:/ { p += $$4; f += $$6 } END { printf "resilience tests: %d passed, %d failed\n", p, f }' .local/resilience.log; \
-	awk '/^#\[ignore = "BUG:/ { b = 1 } b && /^fn / { sub(/^fn /, ""); sub(/\(.*/, ""); k = k " " $$0; b = 0 } \
-	     END { if (k != "") print "known bugs, skipped unless RESILIENCIA_BUGS=1:" k }' bins/api/tests/resiliencia.rs bins/api/tests/resiliencia/*.rs; \
 	$(RES_CLUSTERS); \
 	exit $$status
 
