@@ -5,10 +5,11 @@
 //                              regenerate src/api/schema.d.ts from it
 //   npm run gen:api -- --check the same, in memory: exit 1 if either committed file is stale
 //
-// 1. With cargo on PATH (or $CARGO), `cargo run -q -p solicitudes-api -- openapi` in the
+// 1. With cargo on PATH (or $CARGO), `cargo run -p solicitudes-api -- openapi` in the
 //    repository prints the document the code describes; it replaces src/api/openapi.json.
 //    Without cargo (or if that fails), the committed src/api/openapi.json is used as is.
-//    SOLICITUDES_NO_CARGO=1 skips cargo.
+//    SOLICITUDES_NO_CARGO=1 skips cargo; SOLICITUDES_CARGO_PROFILE=local builds that Cargo
+//    profile instead of dev (`make run` does, so it builds one binary, not two).
 // 2. openapi-typescript turns it into src/api/schema.d.ts (committed). The SPA imports its
 //    types, so a contract change breaks `vue-tsc` in `npm run build`, not the user.
 
@@ -29,7 +30,11 @@ function fromCargo() {
   if (process.env.SOLICITUDES_NO_CARGO === '1') return null;
   if (!existsSync(join(repoDir, 'Cargo.toml'))) return null;
   const cargo = process.env.CARGO || 'cargo';
-  const run = spawnSync(cargo, ['run', '-q', '-p', 'solicitudes-api', '--', 'openapi'], {
+  const profile = process.env.SOLICITUDES_CARGO_PROFILE;
+  // Not -q: on a fresh clone this is the first build of the binary, minutes long; cargo's
+  // progress goes to stderr, the document to stdout.
+  const args = ['run', ...(profile ? ['--profile', profile] : []), '-p', 'solicitudes-api', '--', 'openapi'];
+  const run = spawnSync(cargo, args, {
     cwd: repoDir,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -40,7 +45,7 @@ function fromCargo() {
     return null;
   }
   if (run.status !== 0) {
-    console.warn(`gen:api: \`${cargo} run -p solicitudes-api -- openapi\` failed; using the committed ${rel(jsonPath)}`);
+    console.warn(`gen:api: \`${cargo} ${args.join(' ')}\` failed; using the committed ${rel(jsonPath)}`);
     return null;
   }
   JSON.parse(run.stdout); // must be JSON

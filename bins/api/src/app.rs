@@ -10,13 +10,17 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, Error, web};
 
 use crate::extract::{BodyLimit, BodyTimeout};
+use crate::head_limits;
 use crate::middleware::{self, X_REQUEST_ID};
+use crate::openapi;
 use crate::routes;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
-use crate::{openapi, routes::meta};
 
-/// What the app needs from the configuration.
+/// Where the resources live; their responses are never cached.
+const API: &str = "/api/v1";
+
+/// What the app needs from the configuration ([`crate::config::Settings::http`]).
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// Largest accepted body, in bytes.
@@ -27,21 +31,6 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// The built SPA to serve at `/`, if any.
     pub spa: Option<SpaDir>,
-}
-
-impl Default for HttpSettings {
-    /// The built-in defaults (see `config::DEFAULTS`).
-    fn default() -> Self {
-        Self {
-            body_limit_bytes: 1024 * 1024,
-            cors_origins: vec![
-                "http://localhost:5173".to_owned(),
-                "http://127.0.0.1:5173".to_owned(),
-            ],
-            request_timeout: Duration::from_secs(15),
-            spa: None,
-        }
-    }
 }
 
 /// Builds the application.
@@ -72,12 +61,13 @@ pub fn build_app(
                 .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'")),
         )
         .wrap(from_fn(middleware::request_id))
-        .configure(|cfg| meta::configure(cfg, http.request_timeout))
+        .configure(|cfg| routes::configure(cfg, http.request_timeout, "", &[API]))
+        .route(head_limits::PATH, web::get().to(head_limits::responder))
         .configure(openapi::configure)
         .service(
-            web::scope("/api/v1")
+            web::scope(API)
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .configure(|cfg| routes::configure(cfg, http.request_timeout)),
+                .configure(|cfg| routes::configure(cfg, http.request_timeout, API, &[])),
         )
         .configure(|cfg| {
             if let Some(dir) = &spa {

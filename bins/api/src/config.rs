@@ -15,6 +15,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use solicitudes_persistence::PoolSettings;
 
+use crate::app::HttpSettings;
+use crate::head_limits::{ACTIX_MAX_HEADERS, HeadLimits};
+use crate::spa::SpaDir;
+
 /// Everything the service can be configured with.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +51,12 @@ pub struct ServerSettings {
     pub request_timeout_ms: u64,
     /// Milliseconds a client has to send the request head before the connection is dropped.
     pub client_request_timeout_ms: u64,
+    /// Longest request line (method, path with query, version), in bytes: longer is a 414.
+    pub max_request_line_bytes: usize,
+    /// Most bytes of header lines in a request: more is a 431.
+    pub max_header_bytes: usize,
+    /// Most headers in a request (at most 96, actix's own limit): more is a 431.
+    pub max_headers: usize,
     /// The built web application (`web/dist`), served at `/` when it contains `index.html`.
     pub static_dir: String,
 }
@@ -89,6 +99,11 @@ pub enum LogFormat {
     Json,
 }
 
+/// Largest accepted `server.max_request_line_bytes`.
+pub const MAX_REQUEST_LINE_BYTES: usize = 32 * 1024;
+/// Largest accepted `server.max_header_bytes`.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
 /// The defaults, as `(key, value)`; also the source of `docs/configuration.md`'s table.
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("server.host", "127.0.0.1"),
@@ -102,6 +117,9 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("server.shutdown_timeout_secs", "30"),
     ("server.request_timeout_ms", "15000"),
     ("server.client_request_timeout_ms", "5000"),
+    ("server.max_request_line_bytes", "8192"),
+    ("server.max_header_bytes", "32768"),
+    ("server.max_headers", "64"),
     ("server.static_dir", "web/dist"),
     ("database.pool_max_size", "10"),
     ("database.pool_min_idle", "1"),
@@ -112,12 +130,36 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("log.level", "info,solicitudes=info"),
 ];
 
+impl ServerSettings {
+    /// The request head limits.
+    pub fn head_limits(&self) -> HeadLimits {
+        HeadLimits {
+            max_request_line_bytes: self.max_request_line_bytes,
+            max_header_bytes: self.max_header_bytes,
+            max_headers: self.max_headers,
+        }
+    }
+}
+
 impl Settings {
     /// Loads and validates the configuration.
     ///
     /// # Errors
     /// A message naming each bad key.
     pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        Self::build(file, true)
+    }
+
+    /// The built-in defaults alone ([`DEFAULTS`]; no file, no environment), validated: what
+    /// the in-process tests run on, so they run on the service's own defaults.
+    ///
+    /// # Errors
+    /// Only if [`DEFAULTS`] itself were invalid (a unit test says it is not).
+    pub fn defaults() -> Result<Self, String> {
+        Self::build(None, false)
+    }
+
+    fn build(file: Option<&Path>, environment: bool) -> Result<Self, String> {
         let mut builder = Config::builder();
         for (key, value) in DEFAULTS {
             builder = if *key == "server.cors_origins" {
@@ -130,6 +172,9 @@ impl Settings {
         }
         if let Some(path) = file {
             builder = builder.add_source(File::from(path).required(true));
+        }
+        if !environment {
+            return Self::finish(builder);
         }
         builder = builder.add_source(
             Environment::with_prefix("APP")
@@ -146,6 +191,12 @@ impl Settings {
                 .set_override("database.url", url)
                 .map_err(|e| e.to_string())?;
         }
+        Self::finish(builder)
+    }
+
+    fn finish(
+        builder: config::ConfigBuilder<config::builder::DefaultState>,
+    ) -> Result<Self, String> {
         let settings: Settings = builder
             .build()
             .and_then(Config::try_deserialize)
@@ -177,6 +228,23 @@ impl Settings {
         }
         if s.body_limit_bytes == 0 {
             problems.push("server.body_limit_bytes: must be at least 1".to_owned());
+        }
+        // Upper bounds: below actix-http's own (65 534-byte targets, 128 KiB heads, 96
+        // headers), which would answer first, without the contract's body.
+        if !(64..=MAX_REQUEST_LINE_BYTES).contains(&s.max_request_line_bytes) {
+            problems.push(format!(
+                "server.max_request_line_bytes: must be between 64 and {MAX_REQUEST_LINE_BYTES}"
+            ));
+        }
+        if !(1024..=MAX_HEADER_BYTES).contains(&s.max_header_bytes) {
+            problems.push(format!(
+                "server.max_header_bytes: must be between 1024 and {MAX_HEADER_BYTES}"
+            ));
+        }
+        if !(8..=ACTIX_MAX_HEADERS).contains(&s.max_headers) {
+            problems.push(format!(
+                "server.max_headers: must be between 8 and {ACTIX_MAX_HEADERS}"
+            ));
         }
         for origin in &s.cors_origins {
             if !is_origin(origin) {
@@ -237,13 +305,22 @@ impl Settings {
     /// The pool settings.
     pub fn pool(&self) -> PoolSettings {
         let d = &self.database;
-        PoolSettings {
-            max_size: d.pool_max_size,
-            min_idle: Some(d.pool_min_idle),
-            checkout_timeout: Duration::from_millis(d.checkout_timeout_ms),
-            statement_timeout: (d.statement_timeout_ms > 0)
-                .then(|| Duration::from_millis(d.statement_timeout_ms)),
-            ..PoolSettings::default()
+        PoolSettings::new(
+            d.pool_max_size,
+            Some(d.pool_min_idle),
+            Duration::from_millis(d.checkout_timeout_ms),
+            (d.statement_timeout_ms > 0).then(|| Duration::from_millis(d.statement_timeout_ms)),
+        )
+    }
+
+    /// What the HTTP app needs (the built web application when `server.static_dir` holds
+    /// one).
+    pub fn http(&self) -> HttpSettings {
+        HttpSettings {
+            body_limit_bytes: self.server.body_limit_bytes,
+            cors_origins: self.server.cors_origins.clone(),
+            request_timeout: Duration::from_millis(self.server.request_timeout_ms),
+            spa: SpaDir::existing(Path::new(&self.server.static_dir)),
         }
     }
 }
@@ -265,8 +342,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn los_valores_por_defecto_son_validos() {
+    fn limites_de_cabecera_por_defecto_y_fuera_de_rango() {
         let s = Settings::load(None).unwrap();
+        assert_eq!(
+            s.server.head_limits(),
+            HeadLimits {
+                max_request_line_bytes: 8192,
+                max_header_bytes: 32768,
+                max_headers: 64,
+            }
+        );
+        let dir = std::env::temp_dir().join(format!("limites-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("limites.toml");
+        std::fs::write(
+            &path,
+            "[server]\nmax_request_line_bytes = 70000\nmax_header_bytes = 10\nmax_headers = 97\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err();
+        for key in ["max_request_line_bytes", "max_header_bytes", "max_headers"] {
+            assert!(err.contains(&format!("server.{key}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn los_valores_por_defecto_son_validos() {
+        let s = Settings::defaults().unwrap();
         assert_eq!(s.server.port, 8000);
         assert_eq!(s.server.host, "127.0.0.1");
         assert_eq!(s.server.body_limit_bytes, 1024 * 1024);
@@ -275,6 +377,52 @@ mod tests {
             ["http://localhost:5173", "http://127.0.0.1:5173"]
         );
         assert_eq!(s.log.format, LogFormat::Text);
+    }
+
+    /// `docs/configuration.md`'s table of keys says what [`DEFAULTS`] says: every default
+    /// key is a row whose default cell is that value, and every row is a key of [`DEFAULTS`]
+    /// (or `database.url`, which has none).
+    #[test]
+    fn la_tabla_de_docs_configuration_coincide_con_defaults() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let keys = doc.split("\n## Keys").nth(1).unwrap();
+        let keys = keys.split("\n## ").next().unwrap();
+        let rows: Vec<(String, String)> = keys
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                let key = cells[0]
+                    .trim_start_matches("| ")
+                    .trim_matches('`')
+                    .to_owned();
+                // `["a", "b"]` is how the doc writes a list; DEFAULTS writes `a,b`.
+                let default: String = cells[2]
+                    .trim_matches('`')
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .split(", ")
+                    .map(|v| v.trim_matches('"'))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                (key, default)
+            })
+            .collect();
+        for (key, value) in DEFAULTS {
+            let row = rows.iter().find(|(k, _)| k == key);
+            assert_eq!(
+                row.map(|(_, d)| d.as_str()),
+                Some(*value),
+                "docs/configuration.md: row of `{key}`"
+            );
+        }
+        for (key, default) in &rows {
+            assert!(
+                key == "database.url" && default == "none"
+                    || DEFAULTS.iter().any(|(k, _)| k == key),
+                "docs/configuration.md documents `{key}`, which DEFAULTS does not have"
+            );
+        }
     }
 
     #[test]

@@ -14,32 +14,21 @@ use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use solicitudes_schemas::body::{self, JsonBody};
 use solicitudes_schemas::query::FromQueryString;
-use solicitudes_services::IfMatch;
+use solicitudes_services::ExpectedVersion;
 use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// The largest accepted body, in bytes (app data; default 1 MiB).
+/// The largest accepted body, in bytes (app data, from `server.body_limit_bytes`).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-impl Default for BodyLimit {
-    fn default() -> Self {
-        BodyLimit(1024 * 1024)
-    }
-}
-
-/// How long a client may take to send a whole body (app data; default 15 s). Without it a
-/// client that stops mid-body would hold its connection for ever: the head has its own
-/// timeout and the handler's timeout only starts once the body is read.
+/// How long a client may take to send a whole body (app data, from
+/// `server.request_timeout_ms`). Without it a client that stops mid-body would hold its
+/// connection for ever: the head has its own timeout and the handler's timeout only starts
+/// once the body is read.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyTimeout(pub Duration);
-
-impl Default for BodyTimeout {
-    fn default() -> Self {
-        BodyTimeout(Duration::from_secs(15))
-    }
-}
 
 /// A JSON body read into `T` with every problem reported at once (see
 /// [`solicitudes_schemas::body`]). Requires `Content-Type: application/json` (or
@@ -53,8 +42,16 @@ impl<T: JsonBody + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().copied().unwrap_or_default().0;
-        let timeout = req.app_data::<BodyTimeout>().copied().unwrap_or_default().0;
+        // `app::build_app` always sets both; an app without them is a wiring bug.
+        let (Some(&BodyLimit(limit)), Some(&BodyTimeout(timeout))) =
+            (req.app_data::<BodyLimit>(), req.app_data::<BodyTimeout>())
+        else {
+            return Box::pin(ready(Err(ApiError::Service(
+                solicitudes_services::ServiceError::Internal(
+                    "BodyLimit/BodyTimeout missing from the app data".to_owned(),
+                ),
+            ))));
+        };
         let content_type = check_content_type(req);
         let declared = req
             .headers()
@@ -146,8 +143,21 @@ impl<T: From<Uuid> + 'static> FromRequest for Id<T> {
 }
 
 /// The `If-Match` header, if sent (422 on `["header", "if-match"]` when malformed).
-#[derive(Debug)]
-pub struct IfMatchHeader(pub Option<IfMatch>);
+///
+/// Its `IntoParams` is the header's one description in the OpenAPI document: handlers that
+/// take it list `IfMatchHeader` in their `params(...)`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(names("If-Match"), parameter_in = Header)]
+pub struct IfMatchHeader(
+    /// `"<version>"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422
+    #[param(
+        value_type = Option<String>,
+        nullable = false,
+        example = "\"1\"",
+        pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#
+    )]
+    pub Option<ExpectedVersion>,
+);
 
 impl FromRequest for IfMatchHeader {
     type Error = ApiError;
@@ -172,7 +182,7 @@ impl FromRequest for IfMatchHeader {
             joined.push_str(v);
         }
         ready(
-            IfMatch::parse(&joined)
+            crate::precondition::parse_if_match(&joined)
                 .map(|m| IfMatchHeader(Some(m)))
                 .map_err(invalid),
         )

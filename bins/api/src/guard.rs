@@ -15,7 +15,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder};
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
-use solicitudes_schemas::ErrorMessage;
+use solicitudes_schemas::{ErrorCode, ErrorMessage};
 
 use crate::error::INTERNAL;
 
@@ -69,7 +69,8 @@ where
                 Ok(Err(panic)) => {
                     tracing::error!(panic = %panic_message(&*panic), "handler panicked");
                     Outcome::Failed(
-                        HttpResponse::InternalServerError().json(ErrorMessage::new(INTERNAL)),
+                        HttpResponse::InternalServerError()
+                            .json(ErrorMessage::new(ErrorCode::Internal, INTERNAL)),
                     )
                 }
                 Err(_) => {
@@ -78,6 +79,7 @@ where
                         HttpResponse::ServiceUnavailable()
                             .insert_header((header::RETRY_AFTER, "1"))
                             .json(ErrorMessage::new(
+                                ErrorCode::Timeout,
                                 "La petición tardó demasiado y se canceló; reinténtalo",
                             )),
                     )

@@ -8,7 +8,9 @@
 //! - [`extract`]: extractors that validate before any database work.
 //! - [`error`]: service errors → HTTP in the contract's shape.
 //! - [`middleware`]: request ids, access log, JSON error bodies.
+//! - [`head_limits`]: 414/431 for oversized request lines and headers, below actix.
 //! - [`openapi`]: `/openapi.json`, `/docs`, `/redoc`.
+//! - [`precondition`]: `If-Match` and `ETag`.
 
 pub mod app;
 pub mod cli;
@@ -16,8 +18,10 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod guard;
+pub mod head_limits;
 pub mod middleware;
 pub mod openapi;
+pub mod precondition;
 pub mod routes;
 pub mod spa;
 pub mod startup;

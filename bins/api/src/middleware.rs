@@ -8,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse};
-use solicitudes_schemas::ErrorMessage;
+use solicitudes_schemas::{ErrorCode, ErrorMessage};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -69,6 +69,7 @@ pub async fn json_errors(
     }
     let (req, old) = res.into_parts();
     let mut new = HttpResponse::build(status).json(ErrorMessage::new(
+        ErrorCode::of_status(status.as_u16()),
         status.canonical_reason().unwrap_or("Error"),
     ));
     for (name, value) in old.headers() {
@@ -88,14 +89,17 @@ fn is_json(headers: &header::HeaderMap) -> bool {
 
 /// A 404 for paths that name nothing.
 pub async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(ErrorMessage::new("Not Found"))
+    HttpResponse::NotFound().json(ErrorMessage::new(ErrorCode::NotFound, "Not Found"))
 }
 
 /// A 405 naming the allowed methods.
-pub fn method_not_allowed(allow: &'static str) -> HttpResponse {
+pub fn method_not_allowed(allow: &str) -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, allow))
-        .json(ErrorMessage::new("Method Not Allowed"))
+        .json(ErrorMessage::new(
+            ErrorCode::MethodNotAllowed,
+            "Method Not Allowed",
+        ))
 }
 
 #[cfg(test)]

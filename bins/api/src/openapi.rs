@@ -1,17 +1,17 @@
 //! The OpenAPI 3.1 document (`/openapi.json`), Swagger UI (`/docs`) and ReDoc (`/redoc`).
 
 use actix_web::{HttpResponse, web};
+use solicitudes_domain::Estado;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, extensions::Extensions};
 use utoipa::{Modify, OpenApi};
 use utoipa_redoc::{Redoc, Servable};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{estadisticas, meta, personas, solicitudes};
+use crate::routes;
 
-/// The document, generated from the handlers' `#[utoipa::path]` attributes and the schemas'
-/// `ToSchema` derives: it cannot drift from the code. `openapi.snap` holds a snapshot, so every
-/// change to the contract shows in review.
+/// The document's frame: information, tags. Its paths and schemas are added by [`document`]
+/// from the same list of operations the server registers ([`routes::operations`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -27,25 +27,6 @@ to get a 412 instead of overwriting someone else's change.\n\n\
 Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A-Za-z0-9._:-]`).",
         license(name = "MIT OR Apache-2.0"),
     ),
-    paths(
-        meta::root,
-        meta::healthz,
-        meta::readyz,
-        personas::crear,
-        personas::listar,
-        personas::obtener,
-        personas::editar,
-        personas::borrar,
-        solicitudes::crear,
-        solicitudes::listar,
-        solicitudes::obtener,
-        solicitudes::editar,
-        solicitudes::borrar,
-        solicitudes::transicionar,
-        solicitudes::historial,
-        estadisticas::obtener,
-    ),
-    modifiers(&Refinements),
     tags(
         (name = "personas", description = "The people who file solicitudes"),
         (name = "solicitudes", description = "Requests: filing, lists, edits with optimistic concurrency, the review workflow and its historial"),
@@ -55,12 +36,12 @@ Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A
 )]
 pub struct ApiDoc;
 
-/// White space as Rust's `str::trim` (and so the service) sees it: Unicode `White_Space`.
-const WHITE_SPACE: &str =
-    r"\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+use solicitudes_schemas::text::WHITE_SPACE;
 
 /// Rules the derives cannot state, added to the generated document.
 ///
+/// - The string rules of `solicitudes_schemas::openapi::string_rules` (patterns and lengths
+///   taken from the constants garde checks).
 /// - `TransicionCreate`: moving to `rechazada` requires a `comentario` with at least one
 ///   character that is not white space: `allOf: [{if: …, then: …}]` next to the properties.
 ///   utoipa has no type for `if`/`then` beside `properties`, so it goes in through the object's
@@ -72,17 +53,37 @@ impl Modify for Refinements {
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
+        for rule in solicitudes_schemas::openapi::string_rules() {
+            if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(rule.schema)
+                && let Some(RefOr::T(Schema::Object(property))) =
+                    schema.properties.get_mut(rule.property)
+            {
+                property.pattern = Some(rule.pattern);
+                property.min_length = rule.min_length;
+                property.max_length = rule.max_length;
+            }
+        }
         if let Some(RefOr::T(Schema::Object(transicion))) =
             components.schemas.get_mut("TransicionCreate")
         {
             let no_en_blanco = format!(r"^[^\u0000]*[^\u0000{WHITE_SPACE}][^\u0000]*$");
+            // The estados the domain says need a comentario (today only `rechazada`).
+            let estados: Vec<&str> = Estado::TODOS
+                .into_iter()
+                .filter(|e| e.requiere_comentario())
+                .map(Estado::as_str)
+                .collect();
+            let con_comentario = match estados.as_slice() {
+                [one] => serde_json::json!({ "const": one }),
+                many => serde_json::json!({ "enum": many }),
+            };
             // One key (`allOf`): the extension map is a HashMap, so two keys (`if`, `then`)
             // would come out in a different order on every run.
             let rule: Extensions = [(
                 "allOf",
                 serde_json::json!([{
                     "if": {
-                        "properties": {"estado": {"const": "rechazada"}},
+                        "properties": {"estado": con_comentario},
                         "required": ["estado"]
                     },
                     "then": {
@@ -101,13 +102,32 @@ impl Modify for Refinements {
     }
 }
 
+/// The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes and the
+/// schemas' `ToSchema` derives, for exactly the operations the server registers: it cannot
+/// drift from the code. `openapi.snap` holds a snapshot, so every change to the contract shows
+/// in review.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let mut schemas = Vec::new();
+    for op in routes::operations() {
+        doc.paths.merge(op.doc.paths());
+        op.doc.schemas(&mut schemas);
+    }
+    doc.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .extend(schemas);
+    Refinements.modify(&mut doc);
+    doc
+}
+
 /// The document as pretty JSON (what `solicitudes-api openapi` prints).
 ///
 /// # Errors
 /// When the document cannot be serialised (it is built from static data, so only a bug in a
 /// schema could cause this).
 pub fn to_pretty_json() -> Result<String, serde_json::Error> {
-    ApiDoc::openapi().to_pretty_json()
+    document().to_pretty_json()
 }
 
 /// The ReDoc version embedded in the binary (see `bins/api/vendor/redoc/README.md`).
@@ -179,7 +199,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         })),
     };
     cfg.service(docs)
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document()))
         .service(web::resource(REDOC_JS_PATH).route(web::get().to(|| async {
             HttpResponse::Ok()
                 .content_type("text/javascript; charset=utf-8")
@@ -187,5 +207,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .insert_header(("Cache-Control", "public, max-age=86400"))
                 .body(REDOC_JS)
         })))
-        .service(Redoc::with_url("/redoc", ApiDoc::openapi()).custom_html(REDOC_HTML));
+        .service(Redoc::with_url("/redoc", document()).custom_html(REDOC_HTML));
 }

@@ -55,7 +55,10 @@ pub fn index(dir: &SpaDir, req: &HttpRequest) -> HttpResponse {
         }
         Err(e) => {
             tracing::error!(error = %e, "the SPA's index.html cannot be read");
-            HttpResponse::NotFound().json(solicitudes_schemas::ErrorMessage::new("Not Found"))
+            HttpResponse::NotFound().json(solicitudes_schemas::ErrorMessage::new(
+                solicitudes_schemas::ErrorCode::NotFound,
+                "Not Found",
+            ))
         }
     }
 }

@@ -2,19 +2,22 @@
 
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use actix_web::HttpServer;
-use actix_web::dev::Server;
+use actix_http::error::DispatchError;
+use actix_http::{Extensions, HttpServiceBuilder, KeepAlive};
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server};
+use actix_web::rt::net::TcpStream;
 use anyhow::Context;
-use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
+use futures_util::future::ready;
+use solicitudes_persistence::{DbHealth, DbPool, PoolSettings, migrations};
 
-use crate::app::{HttpSettings, build_app};
+use crate::app::build_app;
 use crate::config::Settings;
-use crate::spa::SpaDir;
+use crate::head_limits::LimitedIo;
 use crate::state::AppState;
 
 /// A bound, ready-to-run server.
@@ -49,12 +52,7 @@ impl Application {
         if settings.database.migrate_on_start {
             migrate_or_retry_in_background(url);
         }
-        let http = HttpSettings {
-            body_limit_bytes: settings.server.body_limit_bytes,
-            cors_origins: settings.server.cors_origins.clone(),
-            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
-            spa: SpaDir::existing(Path::new(&settings.server.static_dir)),
-        };
+        let http = settings.http();
         match &http.spa {
             Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web application at /"),
             None => tracing::info!(
@@ -69,21 +67,48 @@ impl Application {
                     settings.server.host, settings.server.port
                 )
             })?;
-        let port = listener.local_addr()?.port();
-        // actix calls this once on each worker thread, inside that worker's runtime.
-        let server = HttpServer::new(move || {
-            let state = AppState {
-                pool: pools.for_this_worker(),
-                expected_migrations: Arc::clone(&expected),
-            };
-            build_app(state, http.clone())
-        })
-        .workers(workers)
-        .listen(listener)?
-        .client_request_timeout(Duration::from_millis(
-            settings.server.client_request_timeout_ms,
-        ))
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let addr = listener.local_addr()?;
+        let port = addr.port();
+        let limits = settings.server.head_limits();
+        let client_request_timeout =
+            Duration::from_millis(settings.server.client_request_timeout_ms);
+        // What `actix_web::HttpServer::listen` assembles, but with each connection wrapped in
+        // `LimitedIo` (head_limits.rs: actix-http answers oversized heads itself, with an empty
+        // body, before any middleware). The HTTP settings are HttpServer's defaults except the
+        // client request timeout, as before.
+        let builder = actix_server::Server::build();
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .workers(workers)
+            .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            .listen("solicitudes-api", listener, move || {
+                // actix calls this once on each worker thread, inside that worker's runtime.
+                let state = AppState {
+                    pool: pools.for_this_worker(),
+                    expected_migrations: Arc::clone(&expected),
+                };
+                let app = build_app(state, http.clone());
+                let shutdown = shutdown.clone();
+                let http_service = HttpServiceBuilder::<LimitedIo<TcpStream>, _>::default()
+                    .graceful_shutdown_signal(move || {
+                        let shutdown = shutdown.clone();
+                        async move { shutdown.notified().await }
+                    })
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(client_request_timeout)
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1_allow_half_closed(true)
+                    .local_addr(addr)
+                    .on_connect_ext(|io: &LimitedIo<TcpStream>, ext: &mut Extensions| {
+                        ext.insert(io.connection_limit());
+                    })
+                    .h1(map_config(app, |()| AppConfig::default()));
+                fn_service(move |io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    ready(Ok::<_, DispatchError>((LimitedIo::new(io, limits), peer)))
+                })
+                .and_then(http_service)
+            })?;
         Ok(Self {
             port,
             server: server.run(),
@@ -106,7 +131,8 @@ impl Application {
 
 /// The workers' connection pools: one per worker, opened on that worker so that its
 /// connections' tasks run on the thread that uses them (see `solicitudes_persistence::pool`),
-/// or a single shared one when there are fewer connections than workers.
+/// or a single shared one when there are fewer connections than workers. All of them share
+/// one [`DbHealth`]: once one finds the database down, every worker answers 503 at once.
 #[derive(Clone)]
 enum WorkerPools {
     Shared(DbPool),
@@ -114,11 +140,13 @@ enum WorkerPools {
         url: Arc<str>,
         shares: Arc<[PoolSettings]>,
         next: Arc<AtomicUsize>,
+        health: DbHealth,
     },
 }
 
 impl WorkerPools {
     fn new(url: &str, settings: &PoolSettings, workers: usize) -> Self {
+        let health = DbHealth::new(url, settings.checkout_timeout);
         match settings.per_worker(workers) {
             Some(shares) => {
                 tracing::debug!(workers, "one connection pool per worker");
@@ -126,6 +154,7 @@ impl WorkerPools {
                     url: url.into(),
                     shares: shares.into(),
                     next: Arc::new(AtomicUsize::new(0)),
+                    health,
                 }
             }
             None => {
@@ -134,7 +163,7 @@ impl WorkerPools {
                     pool_max_size = settings.max_size,
                     "fewer connections than workers: one pool shared by all workers"
                 );
-                Self::Shared(build_pool(url, settings))
+                Self::Shared(DbPool::new(url, settings, health))
             }
         }
     }
@@ -145,9 +174,14 @@ impl WorkerPools {
     fn for_this_worker(&self) -> DbPool {
         match self {
             Self::Shared(pool) => pool.clone(),
-            Self::PerWorker { url, shares, next } => {
+            Self::PerWorker {
+                url,
+                shares,
+                next,
+                health,
+            } => {
                 let i = next.fetch_add(1, Ordering::Relaxed) % shares.len();
-                build_pool(url, &shares[i])
+                DbPool::new(url, &shares[i], health.clone())
             }
         }
     }

@@ -5,11 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use solicitudes_api::openapi::ApiDoc;
-use utoipa::OpenApi;
+use solicitudes_api::openapi;
 
 fn document() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap()
+    serde_json::to_value(openapi::document()).unwrap()
 }
 
 #[test]
@@ -88,4 +87,21 @@ fn openapi_a_una_tuberia_cerrada_no_entra_en_panico() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Each string rule of the schemas crate lands on a real property of the document (a rule
+/// naming a schema or property that does not exist would otherwise be dropped silently).
+#[test]
+fn cada_regla_de_texto_esta_en_su_propiedad() {
+    let doc = document();
+    for rule in solicitudes_schemas::openapi::string_rules() {
+        let property = &doc["components"]["schemas"][rule.schema]["properties"][rule.property];
+        assert_eq!(
+            property["pattern"].as_str(),
+            Some(rule.pattern.as_str()),
+            "{}.{}",
+            rule.schema,
+            rule.property
+        );
+    }
 }

@@ -92,7 +92,7 @@ async fn rutas_desconocidas_404_y_metodos_no_permitidos_405_en_json() {
     let app = spawn().await;
     let r = app.get("/api/v1/nada").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body, json!({"detail": "Not Found"}));
+    assert_eq!(r.body, json!({"detail": "Not Found", "code": "not_found"}));
     let r = app.call(TestRequest::put().uri("/api/v1/personas")).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
@@ -247,11 +247,7 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
 > {
     let pool = build_pool(
         "postgres://nadie@127.0.0.1:1/nada",
-        &PoolSettings {
-            checkout_timeout: Duration::from_millis(300),
-            min_idle: Some(0),
-            ..PoolSettings::default()
-        },
+        &PoolSettings::new(10, Some(0), Duration::from_millis(300), None),
     );
     let state = AppState {
         pool,
@@ -261,7 +257,7 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
         state,
         HttpSettings {
             cors_origins: vec![],
-            ..HttpSettings::default()
+            ..common::http_defaults()
         },
     ))
     .await
@@ -350,7 +346,10 @@ async fn un_handler_que_entra_en_panico_da_500_json_y_el_servicio_sigue() {
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(res.headers().get("x-request-id").unwrap(), "panico-1");
         let body: serde_json::Value = test::read_body_json(res).await;
-        assert_eq!(body, json!({"detail": "Internal Server Error"}));
+        assert_eq!(
+            body,
+            json!({"detail": "Internal Server Error", "code": "internal"})
+        );
         let ok = test::call_service(&app, TestRequest::get().uri("/ok").to_request()).await;
         assert_eq!(ok.status(), StatusCode::OK, "still serving after a panic");
     }
@@ -407,4 +406,56 @@ async fn redoc_no_necesita_internet() {
         js.text.len()
     );
     assert!(js.text.contains("Redoc"), "ReDoc's bundle");
+}
+
+/// The routes the server answers and the operations the document lists are one set: every
+/// documented path is served with exactly its documented methods (plus HEAD where GET is), as
+/// the 405 to any other method shows, and the document has every operation the route list has.
+#[actix_web::test]
+async fn las_rutas_servidas_y_las_documentadas_son_las_mismas() {
+    let app = spawn().await;
+    let doc = serde_json::to_value(solicitudes_api::openapi::document()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        let mut methods: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+            .map(|m| m.to_uppercase())
+            .collect();
+        for m in &methods {
+            documented.push(format!("{m} {path}"));
+        }
+        if methods.contains(&"GET".to_owned()) {
+            methods.push("HEAD".to_owned());
+        }
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+        methods.sort_by_key(|m| order.iter().position(|o| o == m));
+        let uri = path.replace("{id}", "0193a3f4-1c2b-7d3e-8f40-123456789abc");
+        let r = app.call(TestRequest::put().uri(&uri)).await;
+        if methods.contains(&"PUT".to_owned()) {
+            continue;
+        }
+        assert_eq!(
+            r.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "PUT {uri}: {}",
+            r.text
+        );
+        assert_eq!(
+            r.header("allow"),
+            Some(methods.join(", ").as_str()),
+            "{path}"
+        );
+    }
+    let mut listed: Vec<String> = solicitudes_api::routes::operations()
+        .iter()
+        .map(|op| format!("{} {}", op.method, op.path))
+        .collect();
+    listed.sort();
+    documented.sort();
+    assert_eq!(listed, documented);
+    assert!(listed.len() >= 16, "{listed:?}");
 }

@@ -9,7 +9,9 @@
 //! cargo test -p solicitudes-api --test resiliencia -- --ignored --test-threads=1
 //! ```
 //!
-//! Time limits tell a hang from an answer; none of them measures speed.
+//! Time limits tell a hang from an answer. One test measures speed, because that is the
+//! promise: during an outage the 503s come at once (far below the checkout timeout) and the
+//! service notices the database's return within about a second (`caida.rs`).
 
 // A test fails loudly on anything unexpected: unwrap is the assertion here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -49,11 +49,11 @@ fn assert_422(r: &Resp, expected: &[(Value, &str)]) {
     }
 }
 
-/// Any other error: `{"detail": "…"}` and nothing else, with this status.
+/// Any other error: `{"detail": "…", "code": "…"}` and nothing else, with this status.
 fn assert_detail(r: &Resp, status: StatusCode) {
     assert_eq!(r.status, status, "{}", r.text);
     r.assert_detail_message();
-    assert_eq!(keys(&r.body), ["detail"], "{}", r.text);
+    assert_eq!(keys(&r.body), ["code", "detail"], "{}", r.text);
 }
 
 /// A 200 whose `ETag` is `"<version>"`.

@@ -37,7 +37,7 @@ async fn la_raiz_da_la_aplicacion_al_navegador_y_json_a_los_demas() {
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 
@@ -58,7 +58,7 @@ async fn las_rutas_del_cliente_reciben_index_html_y_los_assets_se_cachean_un_ano
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 
@@ -97,13 +97,16 @@ async fn la_api_la_documentacion_y_las_sondas_no_cambian() {
     let (dir, spa) = built_spa();
     let app = spawn_with(HttpSettings {
         spa: Some(spa),
-        ..HttpSettings::default()
+        ..common::http_defaults()
     })
     .await;
 
     let r = app.call(page("/api/v1/nada")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body, serde_json::json!({"detail": "Not Found"}));
+    assert_eq!(
+        r.body,
+        serde_json::json!({"detail": "Not Found", "code": "not_found"})
+    );
     let r = app.get("/api/v1/personas").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body["items"].is_array());

@@ -19,7 +19,7 @@ use common::{Resp, TestApp, err, spawn};
 use diesel_async::SimpleAsyncConnection;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
-use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::app::build_app;
 use solicitudes_api::state::AppState;
 use solicitudes_persistence::migrations;
 use solicitudes_testkit::TestDb;
@@ -64,11 +64,11 @@ fn assert_422(r: &Resp, loc: Value, kind: &str) {
     assert_eq!(r.errors(), [err(loc, kind)], "{}", r.text);
 }
 
-/// `{"detail": "…"}` and nothing else, with this status.
+/// `{"detail": "…", "code": "…"}` and nothing else, with this status.
 fn assert_detail(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "{}", r.text);
     r.assert_detail_message();
-    assert_eq!(keys(&r.body), ["detail"], "{}", r.text);
+    assert_eq!(keys(&r.body), ["code", "detail"], "{}", r.text);
     assert!(r.header("etag").is_none());
 }
 
@@ -84,7 +84,13 @@ fn assert_movida(r: &Resp, estado: &str, version: i64) {
 fn assert_prohibida(r: &Resp, desde: &str) {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert_eq!(keys(&r.body), ["detail", "permitidos"], "{}", r.text);
+    assert_eq!(
+        keys(&r.body),
+        ["code", "detail", "permitidos"],
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["code"], "transition_not_allowed", "{}", r.text);
     assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     assert_eq!(r.body["permitidos"], json!(permitidos(desde)), "{}", r.text);
     assert!(r.header("etag").is_none());
@@ -505,7 +511,7 @@ async fn otra_instancia<S>(
         pool: app.db.pool(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
-    let http = HttpSettings::default();
+    let http = common::http_defaults();
     test::init_service(build_app(state, http)).await
 }
 

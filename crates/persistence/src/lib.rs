@@ -7,6 +7,7 @@
 //!   queries, as async functions over a connection.
 //! - [`notify`]: the `LISTEN`/`NOTIFY` channel that keeps session caches correct.
 //! - [`pool`]: the bb8 pool of `diesel_async::AsyncPgConnection`s.
+//! - [`health`]: "the database is known to be down", shared by the pools, so requests fail fast.
 //! - [`migrations`]: the embedded migrations and the check `/readyz` uses.
 //!
 //! Every function returns [`DbError`], which names what the caller may want to react to
@@ -15,6 +16,7 @@
 
 pub mod error;
 pub mod estadisticas;
+pub mod health;
 mod like;
 pub mod login_fallos;
 pub mod migrations;
@@ -35,5 +37,6 @@ pub mod usuarios;
 
 pub use diesel_async::AsyncPgConnection;
 pub use error::DbError;
+pub use health::DbHealth;
 pub use pool::{DbConn, DbPool, PoolSettings, build_pool, connect};
 pub use types::{EstadoDb, PrioridadDb, RolDb};

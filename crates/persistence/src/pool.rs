@@ -19,6 +19,12 @@
 //! eventfd and two context switches per statement. [`PoolSettings::per_worker`] splits the
 //! configured pool into one share per worker, each opened on its own worker, so a request's
 //! statements never leave its thread; `docs/benchmarks.md` has the measurement.
+//!
+//! ## Failing fast while the database is down
+//! Every pool of a process shares one [`DbHealth`]: once opening a connection fails because
+//! the server cannot be reached, [`DbPool::get`] answers [`DbError::Unavailable`] at once
+//! instead of waiting `checkout_timeout` for a connection that cannot come, until a probe
+//! connects again (see [`crate::health`]).
 
 use std::time::Duration;
 
@@ -29,10 +35,75 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::future::BoxFuture;
 
-/// The pool type.
-pub type DbPool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+use crate::DbError;
+use crate::health::DbHealth;
+
+type Manager = AsyncDieselConnectionManager<AsyncPgConnection>;
+
 /// A connection checked out of the pool.
-pub type DbConn<'a> = bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
+pub type DbConn<'a> = bb8::PooledConnection<'a, Manager>;
+
+/// What a request gets instead of a connection while the database is known to be down.
+const KNOWN_DOWN: &str = "the database is known to be down (a probe checks for its return)";
+
+/// The connection pool: bb8's, behind the process's [`DbHealth`]. Cheap to clone (the
+/// clones share the pool).
+#[derive(Clone)]
+pub struct DbPool {
+    pool: bb8::Pool<Manager>,
+    health: DbHealth,
+}
+
+impl std::fmt::Debug for DbPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbPool")
+            .field("state", &self.pool.state())
+            .field("health", &self.health)
+            .finish()
+    }
+}
+
+impl DbPool {
+    /// Builds the pool without connecting (see [`build_pool`]); its connection failures and
+    /// successes are reported to `health`, which any number of pools may share.
+    #[must_use]
+    pub fn new(database_url: &str, settings: &PoolSettings, health: DbHealth) -> Self {
+        Self {
+            pool: bb8_pool(database_url, settings, &health),
+            health,
+        }
+    }
+
+    /// A connection, within `checkout_timeout`.
+    ///
+    /// While the database is known to be down this fails at once, without touching the pool;
+    /// a request already waiting fails as soon as it is found down. Healthy, it costs one
+    /// atomic load more than bb8's `get`.
+    ///
+    /// # Errors
+    /// [`DbError::Unavailable`] when the database is known to be down, or no connection
+    /// could be had in time.
+    pub async fn get(&self) -> Result<DbConn<'_>, DbError> {
+        let Ok(seen) = self.health.gate() else {
+            return Err(DbError::Unavailable(KNOWN_DOWN.to_owned()));
+        };
+        tokio::select! {
+            // The pool first: when it has an idle connection, the other branch is never
+            // polled, so it costs nothing.
+            biased;
+            conn = self.pool.get() => conn.map_err(DbError::from),
+            () = self.health.went_down_after(seen) => {
+                Err(DbError::Unavailable(KNOWN_DOWN.to_owned()))
+            }
+        }
+    }
+
+    /// The shared health state this pool reports to.
+    #[must_use]
+    pub fn health(&self) -> &DbHealth {
+        &self.health
+    }
+}
 
 /// Pool sizes and time limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,20 +122,32 @@ pub struct PoolSettings {
     pub max_lifetime: Option<Duration>,
 }
 
-impl Default for PoolSettings {
-    fn default() -> Self {
-        Self {
-            max_size: 10,
-            min_idle: Some(1),
-            checkout_timeout: Duration::from_secs(2),
-            statement_timeout: Some(Duration::from_secs(5)),
-            idle_timeout: Some(Duration::from_secs(600)),
-            max_lifetime: Some(Duration::from_secs(1800)),
-        }
-    }
-}
+/// A connection idle this long is closed (fixed: no configuration key).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+/// Every connection is closed after this long (fixed: no configuration key).
+const MAX_LIFETIME: Duration = Duration::from_secs(1800);
 
 impl PoolSettings {
+    /// A pool of at most `max_size` connections, keeping `min_idle` open, whose checkouts wait
+    /// at most `checkout_timeout`. Its configurable values come from the service's
+    /// configuration (its defaults are in one table, `solicitudes_api::config::DEFAULTS`);
+    /// connections are recycled after [`IDLE_TIMEOUT`] idle and [`MAX_LIFETIME`] in all.
+    pub fn new(
+        max_size: u32,
+        min_idle: Option<u32>,
+        checkout_timeout: Duration,
+        statement_timeout: Option<Duration>,
+    ) -> Self {
+        Self {
+            max_size,
+            min_idle,
+            checkout_timeout,
+            statement_timeout,
+            idle_timeout: Some(IDLE_TIMEOUT),
+            max_lifetime: Some(MAX_LIFETIME),
+        }
+    }
+
     /// Splits this pool into `workers` pools whose sizes add up to `max_size` (and whose
     /// `min_idle` add up to `min_idle`), one per worker thread, or `None` when there are fewer
     /// connections than workers: then some worker would own none, and one shared pool keeps
@@ -92,9 +175,20 @@ impl PoolSettings {
 }
 
 /// Builds the pool without connecting: the service starts (and answers `/healthz`, and 503s)
-/// even while the database is down, and connects when it comes up.
+/// even while the database is down, and connects when it comes up. The pool has a health
+/// state of its own; [`DbPool::new`] shares one between pools.
+#[must_use]
 pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbPool {
+    DbPool::new(
+        database_url,
+        settings,
+        DbHealth::new(database_url, settings.checkout_timeout),
+    )
+}
+
+fn bb8_pool(database_url: &str, settings: &PoolSettings, health: &DbHealth) -> bb8::Pool<Manager> {
     let statement_timeout = settings.statement_timeout;
+    let health = health.clone();
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn| {
         Box::pin(async move {
@@ -105,7 +199,7 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbPool {
             }
         })
     }));
-    config.custom_setup = Box::new(move |url| establish(url, statement_timeout));
+    config.custom_setup = Box::new(move |url| establish(url, statement_timeout, health.clone()));
     let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
     bb8::Pool::builder()
         .max_size(settings.max_size.max(1))
@@ -119,19 +213,47 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> DbPool {
         .build_unchecked(manager)
 }
 
+/// Opens a connection for the pool, within the health state's connection timeout, and tells
+/// the health state how it went.
 fn establish(
     url: &str,
     statement_timeout: Option<Duration>,
+    health: DbHealth,
 ) -> BoxFuture<'_, Result<AsyncPgConnection, ConnectionError>> {
     Box::pin(async move {
-        let mut conn = AsyncPgConnection::establish(url).await?;
-        if let Some(t) = statement_timeout {
-            conn.batch_execute(&format!("SET statement_timeout = {}", t.as_millis()))
-                .await
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        let attempt =
+            tokio::time::timeout(health.connect_timeout(), set_up(url, statement_timeout)).await;
+        match attempt {
+            Ok(Ok(conn)) => {
+                health.connected();
+                Ok(conn)
+            }
+            Ok(Err(e)) => {
+                health.connect_failed(&e);
+                Err(e)
+            }
+            Err(_) => {
+                health.connect_timed_out();
+                Err(ConnectionError::BadConnection(format!(
+                    "no connection within {:?}",
+                    health.connect_timeout()
+                )))
+            }
         }
-        Ok(conn)
     })
+}
+
+async fn set_up(
+    url: &str,
+    statement_timeout: Option<Duration>,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    if let Some(t) = statement_timeout {
+        conn.batch_execute(&format!("SET statement_timeout = {}", t.as_millis()))
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    }
+    Ok(conn)
 }
 
 /// Logs connection failures of the pool's background work (they never reach a request).
@@ -163,11 +285,7 @@ mod tests {
     use super::PoolSettings;
 
     fn sizes(total: u32, min_idle: Option<u32>, workers: usize) -> Option<Vec<(u32, Option<u32>)>> {
-        let settings = PoolSettings {
-            max_size: total,
-            min_idle,
-            ..PoolSettings::default()
-        };
+        let settings = PoolSettings::new(total, min_idle, std::time::Duration::from_secs(2), None);
         settings
             .per_worker(workers)
             .map(|v| v.iter().map(|s| (s.max_size, s.min_idle)).collect())

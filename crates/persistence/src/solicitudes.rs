@@ -17,6 +17,7 @@ use crate::models::{
 use crate::schema::{solicitudes, sql_types};
 use crate::sql::cached_sql;
 use crate::types::EstadoDb;
+use solicitudes_domain::Estado;
 
 /// Name of the foreign key to `personas`.
 pub const PERSONA_FK: &str = "solicitudes_persona_id_fkey";
@@ -112,7 +113,7 @@ pub async fn update(
                  IS DISTINCT FROM (s.titulo, s.descripcion, s.prioridad) THEN now() ELSE s.updated_at END \
          WHERE s.id = $1 \
            AND ($2::int4[] IS NULL OR s.version = ANY($2)) \
-           AND s.estado IN ('pendiente', 'en_revision') \
+           AND s.estado = ANY($6) \
          RETURNING s.id, s.persona_id, s.titulo, s.descripcion, s.prioridad, s.estado, \
                    s.version, s.created_at, s.updated_at",
     )
@@ -121,6 +122,14 @@ pub async fn update(
     .bind::<Nullable<Text>, _>(changes.titulo)
     .bind::<Nullable<Text>, _>(changes.descripcion)
     .bind::<Nullable<sql_types::Prioridad>, _>(changes.prioridad)
+    // Editable means not final: the domain's rule, not a list written here.
+    .bind::<Array<sql_types::Estado>, _>(
+        Estado::TODOS
+            .into_iter()
+            .filter(|e| !e.es_final())
+            .map(EstadoDb)
+            .collect::<Vec<_>>(),
+    )
     .get_result(conn)
     .await
     .optional()?)

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{ErrorEntry, ValidationErrors};
+#[cfg(test)]
+use crate::timestamp;
 
 const VERSION: u8 = 1;
 
@@ -120,15 +122,16 @@ pub fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
-/// The instant of a cursor; outside years 1–9999 it cannot come from a row (PostgreSQL's
-/// `timestamptz` would even refuse some of them), so it is a forged or broken cursor.
+/// The instant of a cursor. Outside the range the API speaks of (UTC years 0000–9999, see
+/// [`solicitudes_schemas::timestamp`]) it cannot come from a row, so it is a forged or
+/// broken cursor — and must not reach PostgreSQL, whose `timestamptz` refuses some of them.
 ///
 /// # Errors
 /// The 422 of [`invalid`].
 pub fn from_micros(m: i64) -> Result<OffsetDateTime, ValidationErrors> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1000)
         .ok()
-        .filter(|t| (1..=9999).contains(&t.year()))
+        .and_then(crate::timestamp::to_utc_in_range)
         .ok_or_else(invalid)
 }
 
@@ -155,6 +158,16 @@ mod tests {
         let f = fingerprint(&[("q", "ana")]);
         let c = encode("personas", &f, &1_i64);
         assert!(from_micros(-300_000_000_000_000_000).is_err(), "year -7537");
+        for edge in [
+            i64::MIN,
+            i64::MAX,
+            micros(timestamp::MAX) + 1,
+            micros(timestamp::MIN) - 1,
+        ] {
+            assert!(from_micros(edge).is_err(), "{edge}");
+        }
+        assert!(from_micros(micros(timestamp::MIN)).is_ok());
+        assert!(from_micros(micros(timestamp::MAX)).is_ok());
         assert!(from_micros(micros(OffsetDateTime::UNIX_EPOCH)).is_ok());
         assert!(decode::<i64>(&c, "solicitudes", Some(&f)).is_err());
         assert!(decode::<i64>(&c, "personas", Some(&fingerprint(&[("q", "eva")]))).is_err());

@@ -147,19 +147,96 @@ pub struct HttpValidationError {
     pub detail: Vec<ErrorEntry>,
 }
 
+/// The stable, machine-readable code of an error that is not a 422 (a 422's codes are its
+/// entries' `type`). Clients branch on this, never on `detail`, whose Spanish wording may
+/// change. Each variant's doc names the status it comes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request could not be read (broken transfer encoding, a malformed request).
+    BadRequest,
+    /// 401: no credentials, or a token that is unknown, expired or revoked; or a failed
+    /// login (unknown e-mail, wrong password and inactive account alike).
+    Unauthorized,
+    /// 403: the access policy does not let the caller do this.
+    Forbidden,
+    /// 403: a state-changing request authenticated by the session cookie came without the
+    /// CSRF header (`X-Requested-With: XMLHttpRequest`) or from another origin.
+    CsrfRejected,
+    /// 404: no such resource, or no such path.
+    NotFound,
+    /// 405: the path exists, the method does not (`Allow` lists those that do).
+    MethodNotAllowed,
+    /// 408: the body did not arrive in time.
+    BodyTimeout,
+    /// 409: the e-mail is already registered.
+    EmailTaken,
+    /// 409: the persona still has solicitudes, so it cannot be deleted.
+    PersonaHasSolicitudes,
+    /// 409: the persona has a usuario account, so it cannot be deleted.
+    PersonaHasUsuario,
+    /// 409: the change would leave no active admin account.
+    LastAdmin,
+    /// 409: the solicitud is in a final estado and cannot be edited.
+    SolicitudFinal,
+    /// 409: the workflow forbids this transition; `permitidos` names the allowed ones.
+    TransitionNotAllowed,
+    /// 412: `If-Match` names another version.
+    PreconditionFailed,
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge,
+    /// 414: the request line (method, path, query) is longer than the limit.
+    UriTooLong,
+    /// 431: the header block is larger than the limit, or has too many lines.
+    HeadersTooLarge,
+    /// 429: too many failed logins for the account or the client address; `Retry-After`
+    /// says when to try again.
+    TooManyRequests,
+    /// 500: a bug; the cause is in the log, under the request id.
+    Internal,
+    /// 503: the database cannot be reached, or the schema is not migrated yet.
+    DatabaseUnavailable,
+    /// 503: the request took longer than the request timeout and was abandoned.
+    Timeout,
+    /// Any other status produced outside the service's own handlers.
+    Other,
+}
+
+impl ErrorCode {
+    /// The code of a status produced outside the service's handlers (actix's own errors).
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            400 => ErrorCode::BadRequest,
+            404 => ErrorCode::NotFound,
+            405 => ErrorCode::MethodNotAllowed,
+            408 => ErrorCode::BodyTimeout,
+            412 => ErrorCode::PreconditionFailed,
+            413 => ErrorCode::PayloadTooLarge,
+            414 => ErrorCode::UriTooLong,
+            431 => ErrorCode::HeadersTooLarge,
+            500 => ErrorCode::Internal,
+            503 => ErrorCode::DatabaseUnavailable,
+            _ => ErrorCode::Other,
+        }
+    }
+}
+
 /// Body of every error other than a 422.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"detail": "No existe la solicitud 0193a3f4-1c2b-7d3e-8f40-123456789abc"}))]
+#[schema(example = json!({"detail": "No existe la solicitud 0193a3f4-1c2b-7d3e-8f40-123456789abc", "code": "not_found"}))]
 pub struct ErrorMessage {
-    /// What went wrong, for a person.
+    /// What went wrong, for a person (Spanish).
     pub detail: String,
+    /// What went wrong, for a program: stable across versions.
+    pub code: ErrorCode,
 }
 
 impl ErrorMessage {
     /// A new message.
-    pub fn new(detail: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             detail: detail.into(),
+            code,
         }
     }
 }

@@ -28,7 +28,8 @@ pub mod usuario;
 pub mod workflow;
 
 mod i18n;
-mod text;
+pub mod openapi;
+pub mod text;
 
-pub use error::{ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
+pub use error::{ErrorCode, ErrorEntry, ErrorMessage, HttpValidationError, Loc, ValidationErrors};
 pub use page::Page;

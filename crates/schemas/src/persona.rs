@@ -23,16 +23,13 @@ pub const MAX_Q: usize = 200;
 pub struct PersonaCreate {
     /// Full name. Surrounding white space is trimmed, then 1–100 characters.
     #[serde(deserialize_with = "text::trimmed")]
-    #[garde(length(chars, min = 1, max = 100), custom(text::sin_nul))]
+    #[garde(length(chars, min = text::NOMBRE.min, max = text::NOMBRE.max), custom(text::sin_nul))]
     ///
     /// In the schema, `pattern` says exactly that: optional white space, then 1–100 characters
     /// that start and end with a character that is not white space (`maxLength` would count the
     /// untrimmed text, so the limit is in the pattern), then optional white space; no NUL.
-    #[schema(
-        min_length = 1,
-        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^\u0000]{0,98}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
-        example = "Ana Pérez"
-    )]
+    // `minLength` and `pattern` come from `text::NOMBRE` (see `crate::openapi`).
+    #[schema(example = "Ana Pérez")]
     pub nombre: String,
     /// Age in years, a JSON integer from 0 to 150.
     #[garde(range(min = 0, max = 150))]
@@ -42,8 +39,8 @@ pub struct PersonaCreate {
     /// characters: before the `@`, 1–64 letters, digits or the symbols the `pattern` lists (no
     /// quoted strings); after it, a host name or an IP address in brackets.
     #[serde(default)]
-    #[garde(inner(email, length(chars, max = 254), custom(text::sin_nul)))]
-    #[schema(max_length = 254, format = Email, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[^@\u0000]+$", example = "ana@example.com")]
+    #[garde(inner(email, length(chars, max = text::EMAIL_MAX), custom(text::sin_nul)))]
+    #[schema(format = Email, example = "ana@example.com")]
     pub email: Option<String>,
 }
 
@@ -67,13 +64,8 @@ pub struct PersonaUpdate {
         deserialize_with = "text::trimmed_opt",
         skip_serializing_if = "Option::is_none"
     )]
-    #[garde(inner(length(chars, min = 1, max = 100), custom(text::sin_nul)))]
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^\u0000]{0,98}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
-        example = "Ana Pérez García"
-    )]
+    #[garde(inner(length(chars, min = text::NOMBRE.min, max = text::NOMBRE.max), custom(text::sin_nul)))]
+    #[schema(nullable = false, example = "Ana Pérez García")]
     pub nombre: Option<String>,
     /// New age (0–150).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,16 +78,9 @@ pub struct PersonaUpdate {
         deserialize_with = "text::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[garde(inner(inner(email, length(chars, max = 254), custom(text::sin_nul))))]
-    #[schema(value_type = Option<String>, max_length = 254, format = Email, pattern = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[^@\u0000]+$", example = "ana.perez@example.com")]
+    #[garde(inner(inner(email, length(chars, max = text::EMAIL_MAX), custom(text::sin_nul))))]
+    #[schema(value_type = Option<String>, format = Email, example = "ana.perez@example.com")]
     pub email: Option<Option<String>>,
-}
-
-impl PersonaUpdate {
-    /// Whether the PATCH names no field at all (`{}`).
-    pub fn is_empty(&self) -> bool {
-        self.nombre.is_none() && self.edad.is_none() && self.email.is_none()
-    }
 }
 
 impl JsonBody for PersonaUpdate {
@@ -350,7 +335,7 @@ mod tests {
     #[test]
     fn patch_distingue_ausente_de_null() {
         let u: PersonaUpdate = parse(b"{}").unwrap();
-        assert!(u.is_empty());
+        assert_eq!(u, PersonaUpdate::default());
         let u: PersonaUpdate = parse(br#"{"email": null}"#).unwrap();
         assert_eq!(u.email, Some(None));
         let u: PersonaUpdate = parse(br#"{"email": "a@b.co"}"#).unwrap();

@@ -22,16 +22,13 @@ use crate::text;
 pub struct SolicitudCreate {
     /// Title. Surrounding white space is trimmed, then 3–200 characters.
     #[serde(deserialize_with = "text::trimmed")]
-    #[garde(length(chars, min = 3, max = 200), custom(text::sin_nul))]
+    #[garde(length(chars, min = text::TITULO.min, max = text::TITULO.max), custom(text::sin_nul))]
     ///
     /// In the schema, `pattern` says exactly that: optional white space, then 3–200 characters
     /// that start and end with a character that is not white space (`maxLength` would count the
     /// untrimmed text, so the limit is in the pattern), then optional white space; no NUL.
-    #[schema(
-        min_length = 3,
-        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000]{1,198}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
-        example = "Cambio de turno"
-    )]
+    // `minLength` and `pattern` come from `text::TITULO` (see `crate::openapi`).
+    #[schema(example = "Cambio de turno")]
     pub titulo: String,
     /// Free text, stored as sent; at most 5000 characters. Defaults to `""`; `null` is a 422.
     #[serde(default)]
@@ -75,13 +72,8 @@ pub struct SolicitudUpdate {
         deserialize_with = "text::trimmed_opt",
         skip_serializing_if = "Option::is_none"
     )]
-    #[garde(inner(length(chars, min = 3, max = 200), custom(text::sin_nul)))]
-    #[schema(
-        nullable = false,
-        min_length = 3,
-        pattern = r"^[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\u0000]{1,198}[^\u0000\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
-        example = "Cambio de turno (enero)"
-    )]
+    #[garde(inner(length(chars, min = text::TITULO.min, max = text::TITULO.max), custom(text::sin_nul)))]
+    #[schema(nullable = false, example = "Cambio de turno (enero)")]
     pub titulo: Option<String>,
     /// New description (≤ 5000 characters, stored as sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,13 +85,6 @@ pub struct SolicitudUpdate {
     #[garde(skip)]
     #[schema(nullable = false)]
     pub prioridad: Option<Prioridad>,
-}
-
-impl SolicitudUpdate {
-    /// Whether the PATCH names no field at all (`{}`).
-    pub fn is_empty(&self) -> bool {
-        self.titulo.is_none() && self.descripcion.is_none() && self.prioridad.is_none()
-    }
 }
 
 impl JsonBody for SolicitudUpdate {
@@ -235,7 +220,7 @@ mod tests {
     #[test]
     fn patch_vacio_y_patch_con_null() {
         let u: SolicitudUpdate = parse(b"{}").unwrap();
-        assert!(u.is_empty());
+        assert_eq!(u, SolicitudUpdate::default());
         let errs = parse::<SolicitudUpdate>(br#"{"titulo":null}"#).unwrap_err();
         assert_eq!(errs.entries()[0].kind, "string_type");
     }

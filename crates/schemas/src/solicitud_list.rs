@@ -6,7 +6,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use solicitudes_domain::{Estado, PersonaId, Prioridad};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -14,6 +13,7 @@ use crate::cursor;
 use crate::error::ValidationErrors;
 use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
 use crate::query::{FromQueryString, QueryReader};
+use crate::timestamp::{self, TimestampError};
 
 /// How a list of solicitudes is ordered. Ties are broken by id, so pages never overlap.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -100,10 +100,12 @@ pub struct SolicitudListQuery {
     )]
     pub q: Option<String>,
     /// Created strictly after this instant: RFC 3339 with an offset
-    /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
+    /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
+    /// (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
     #[param(value_type = Option<String>, format = DateTime, example = "2026-11-01T00:00:00Z")]
     pub created_after: Option<OffsetDateTime>,
-    /// Created strictly before this instant: RFC 3339 with an offset.
+    /// Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
+    /// 0000–9999.
     #[param(value_type = Option<String>, format = DateTime, example = "2026-12-01T00:00:00Z")]
     pub created_before: Option<OffsetDateTime>,
     /// Order: `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `prioridad`,
@@ -265,17 +267,27 @@ impl SolicitudListQuery {
     }
 }
 
-/// An RFC 3339 instant with an offset. A `+` decoded as a space (an unencoded
-/// `+01:00`) is read as the `+` it was meant to be: a space is never valid there.
+/// An RFC 3339 instant with an offset, in UTC and within the range the API can write back
+/// (see [`timestamp`](crate::timestamp)). A `+` decoded as a space (an unencoded `+01:00`) is
+/// read as the `+` it was meant to be: a space is never valid there.
 fn instant(r: &mut QueryReader, name: &str) -> Option<OffsetDateTime> {
     let raw = r.single(name)?;
-    match OffsetDateTime::parse(&raw.replace(' ', "+"), &Rfc3339) {
+    match timestamp::parse_utc(&raw.replace(' ', "+")) {
         Ok(t) => Some(t),
-        Err(_) => {
+        Err(TimestampError::Format) => {
             r.error(
                 name,
                 "datetime_parsing",
                 "Debe ser una fecha y hora RFC 3339 con zona, p. ej. 2026-11-01T00:00:00Z",
+            );
+            None
+        }
+        Err(TimestampError::OutOfRange) => {
+            r.error(
+                name,
+                "datetime_parsing",
+                "Fuera del rango admitido: en UTC debe estar entre 0000-01-01T00:00:00Z y \
+                 9999-12-31T23:59:59.999999Z",
             );
             None
         }
@@ -324,6 +336,40 @@ mod tests {
                 "enum"
             ]
         );
+    }
+
+    #[test]
+    fn fechas_fuera_del_rango_en_utc_son_422() {
+        let errs = SolicitudListQuery::from_query_string(
+            "created_after=9999-12-31T23:59:59-23:59&created_before=0000-01-01T00:00:00%2B23:59",
+        )
+        .unwrap_err();
+        let locs: Vec<_> = errs
+            .entries()
+            .iter()
+            .map(|e| (serde_json::to_string(&e.loc).unwrap(), e.kind.as_str()))
+            .collect();
+        assert_eq!(
+            locs,
+            [
+                (
+                    r#"["query","created_after"]"#.to_owned(),
+                    "datetime_parsing"
+                ),
+                (
+                    r#"["query","created_before"]"#.to_owned(),
+                    "datetime_parsing"
+                ),
+            ]
+        );
+        // An offset that keeps the instant in range is read, and kept in UTC.
+        let q = SolicitudListQuery::from_query_string(
+            "created_after=9999-12-31T00:00:00-23:59&created_before=0000-01-01T23:59:00%2B23:58",
+        )
+        .unwrap();
+        assert_eq!(q.created_after, Some(datetime!(9999-12-31 23:59:00 UTC)));
+        assert_eq!(q.created_before, Some(datetime!(0000-01-01 00:01:00 UTC)));
+        assert_eq!(q.created_after.unwrap().offset(), time::UtcOffset::UTC);
     }
 
     #[test]

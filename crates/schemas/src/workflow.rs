@@ -104,11 +104,14 @@ pub struct EventoResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "detail": "No se puede pasar de «pendiente» a «aprobada»",
+    "code": "transition_not_allowed",
     "permitidos": ["en_revision", "cancelada"]
 }))]
 pub struct TransicionConflict {
     /// What was refused.
     pub detail: String,
+    /// Always `transition_not_allowed`.
+    pub code: crate::ErrorCode,
     /// The estados the solicitud can move to now (empty when it is final).
     pub permitidos: Vec<Estado>,
 }

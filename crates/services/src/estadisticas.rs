@@ -1,8 +1,8 @@
 //! The dashboard's counts.
 
 use solicitudes_domain::Alcance;
+use solicitudes_persistence::DbPool;
 use solicitudes_persistence::estadisticas as db;
-use solicitudes_persistence::{DbError, DbPool};
 use solicitudes_schemas::workflow::{Estadisticas, PorEstado, PorPrioridad};
 
 use crate::error::ServiceError;
@@ -25,7 +25,7 @@ pub async fn obtener_en(pool: &DbPool, alcance: &Alcance) -> Result<Estadisticas
     let c = if *alcance == Alcance::Ninguna {
         db::Conteos::default()
     } else {
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         db::conteos(&mut conn, alcance).await?
     };
     Ok(Estadisticas {

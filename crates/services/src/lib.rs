@@ -16,13 +16,13 @@ pub mod error;
 pub mod estadisticas;
 mod page;
 pub mod personas;
-pub mod precondition;
 pub mod solicitud_list;
 pub mod solicitudes;
 pub mod usuarios;
+mod version;
 pub mod workflow;
 
 pub use auth::{Auth, AuthSettings};
-pub use error::ServiceError;
-pub use precondition::IfMatch;
+pub use error::{Recurso, ServiceError};
 pub use solicitudes_persistence::DbPool;
+pub use version::ExpectedVersion;

@@ -9,13 +9,13 @@ use solicitudes_schemas::persona::{
     PersonaCreate, PersonaListQuery, PersonaPosition, PersonaResponse, PersonaUpdate,
 };
 
-use crate::error::ServiceError;
+use crate::error::{Recurso, ServiceError};
 use crate::page::split_page;
 
 /// Files a new persona.
 ///
 /// # Errors
-/// [`ServiceError::Conflict`] when the e-mail is taken (case-insensitively).
+/// [`ServiceError::EmailTaken`] when the e-mail is taken (case-insensitively).
 #[tracing::instrument(skip_all)]
 pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse, ServiceError> {
     let new = NewPersona {
@@ -24,7 +24,7 @@ pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse
         edad: edad(dto.edad)?,
         email: dto.email.as_deref(),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::insert(&mut conn, &new)
         .await
         .map(into_response)
@@ -37,7 +37,7 @@ pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -47,7 +47,7 @@ pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, Se
 /// Changes the fields present in `dto`; absent fields stay, `email: null` clears it.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::Conflict`] when the new e-mail is taken.
+/// [`ServiceError::NotFound`], or [`ServiceError::EmailTaken`] when the new e-mail is taken.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
@@ -59,7 +59,7 @@ pub async fn editar(
         edad: dto.edad.map(edad).transpose()?,
         email: dto.email.as_ref().map(Option::as_deref),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::update(&mut conn, id.into(), &changes)
         .await
         .map_err(email_taken)?
@@ -70,23 +70,19 @@ pub async fn editar(
 /// Deletes a persona that has no solicitudes.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::Conflict`] while it still has solicitudes.
+/// [`ServiceError::NotFound`], or [`ServiceError::PersonaConSolicitudes`] while it still has solicitudes.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::delete(&mut conn, id.into()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(not_found(id)),
         Err(DbError::ForeignKeyViolation { constraint })
             if constraint.as_deref() == Some(solicitudes_persistence::usuarios::PERSONA_FK) =>
         {
-            Err(ServiceError::Conflict(format!(
-                "La persona {id} tiene una cuenta de usuario: no se puede borrar mientras exista"
-            )))
+            Err(ServiceError::PersonaConUsuario(id))
         }
-        Err(DbError::ForeignKeyViolation { .. }) => Err(ServiceError::Conflict(format!(
-            "La persona {id} tiene solicitudes: no se puede borrar mientras existan"
-        ))),
+        Err(DbError::ForeignKeyViolation { .. }) => Err(ServiceError::PersonaConSolicitudes(id)),
         Err(e) => Err(e.into()),
     }
 }
@@ -118,7 +114,7 @@ pub async fn listar_en(
     let filter = PersonaFilter {
         q: query.q.as_deref(),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, alcance, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         query.next_cursor(PersonaPosition {
@@ -151,13 +147,13 @@ pub fn into_response(p: Persona) -> PersonaResponse {
 }
 
 fn not_found(id: PersonaId) -> ServiceError {
-    ServiceError::NotFound(format!("No existe la persona {id}"))
+    ServiceError::NotFound(Recurso::Persona(id))
 }
 
 fn email_taken(e: DbError) -> ServiceError {
     match e {
         DbError::UniqueViolation { constraint } if constraint.as_deref() == Some(EMAIL_UNIQUE) => {
-            ServiceError::Conflict("Ese email ya está registrado para otra persona".to_owned())
+            ServiceError::EmailTaken
         }
         other => other.into(),
     }

@@ -4,7 +4,7 @@ use solicitudes_domain::Alcance;
 use solicitudes_persistence::solicitud_list::{
     self as db, SolicitudFilter, Sort, SortKey, SortValue,
 };
-use solicitudes_persistence::{DbError, DbPool, EstadoDb, PrioridadDb};
+use solicitudes_persistence::{DbPool, EstadoDb, PrioridadDb};
 use solicitudes_schemas::Page;
 use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::solicitud_list::{
@@ -56,7 +56,7 @@ pub async fn listar_en(
         created_after: query.created_after,
         created_before: query.created_before,
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, alcance, sort, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         let value = match SortValue::of(sort.key, last) {

@@ -5,16 +5,15 @@ use solicitudes_persistence::models::{NewSolicitud, Solicitud, SolicitudChanges}
 use solicitudes_persistence::solicitudes::{self as db, PERSONA_FK};
 use solicitudes_persistence::{AsyncPgConnection, DbError, DbPool, PrioridadDb};
 use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, SolicitudUpdate};
-use solicitudes_schemas::{ErrorEntry, ValidationErrors};
 use uuid::Uuid;
 
-use crate::error::ServiceError;
-use crate::precondition::IfMatch;
+use crate::error::{Recurso, ServiceError};
+use crate::version::ExpectedVersion;
 
 /// Files a new solicitud: estado `pendiente`, version 1.
 ///
 /// # Errors
-/// [`ServiceError::Invalid`] on `persona_id` when no such persona exists.
+/// [`ServiceError::PersonaInexistente`] when no such persona exists.
 #[tracing::instrument(skip_all)]
 pub async fn crear(
     pool: &DbPool,
@@ -27,7 +26,7 @@ pub async fn crear(
 /// historial, in the same statement.
 ///
 /// # Errors
-/// [`ServiceError::Invalid`] on `persona_id` when no such persona exists.
+/// [`ServiceError::PersonaInexistente`] when no such persona exists.
 #[tracing::instrument(skip_all)]
 pub async fn crear_por(
     pool: &DbPool,
@@ -41,19 +40,13 @@ pub async fn crear_por(
         descripcion: &dto.descripcion,
         prioridad: PrioridadDb(dto.prioridad),
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::insert(&mut conn, &new, actor.map(Uuid::from)).await {
         Ok(row) => Ok(into_response(row)),
         Err(DbError::ForeignKeyViolation { constraint })
             if constraint.as_deref() == Some(PERSONA_FK) =>
         {
-            Err(ServiceError::Invalid(ValidationErrors::single(
-                ErrorEntry::new(
-                    ["body", "persona_id"],
-                    "foreign_key",
-                    format!("No existe ninguna persona con id {}", dto.persona_id),
-                ),
-            )))
+            Err(ServiceError::PersonaInexistente(dto.persona_id))
         }
         Err(e) => Err(e.into()),
     }
@@ -65,7 +58,7 @@ pub async fn crear_por(
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: SolicitudId) -> Result<SolicitudResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -78,12 +71,12 @@ pub async fn obtener(pool: &DbPool, id: SolicitudId) -> Result<SolicitudResponse
 /// # Errors
 /// In the contract's order of precedence: [`ServiceError::NotFound`], then
 /// [`ServiceError::PreconditionFailed`] when `if_match` names another version, then
-/// [`ServiceError::Conflict`] when the solicitud is final.
+/// [`ServiceError::SolicitudFinal`] when the solicitud is final.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
     dto: &SolicitudUpdate,
 ) -> Result<SolicitudResponse, ServiceError> {
     let changes = SolicitudChanges {
@@ -91,11 +84,11 @@ pub async fn editar(
         descripcion: dto.descripcion.as_deref(),
         prioridad: dto.prioridad.map(PrioridadDb),
     };
-    let versions = if_match.and_then(IfMatch::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let versions = expected.and_then(ExpectedVersion::versions);
+    let mut conn = pool.get().await?;
     match db::update(&mut conn, id.into(), versions, &changes).await? {
         Some(row) => Ok(into_response(row)),
-        None => Err(explain_refusal(&mut conn, id, if_match, true).await),
+        None => Err(explain_refusal(&mut conn, id, expected, true).await),
     }
 }
 
@@ -107,14 +100,14 @@ pub async fn editar(
 pub async fn borrar(
     pool: &DbPool,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
 ) -> Result<(), ServiceError> {
-    let versions = if_match.and_then(IfMatch::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let versions = expected.and_then(ExpectedVersion::versions);
+    let mut conn = pool.get().await?;
     if db::delete(&mut conn, id.into(), versions).await? {
         Ok(())
     } else {
-        Err(explain_refusal(&mut conn, id, if_match, false).await)
+        Err(explain_refusal(&mut conn, id, expected, false).await)
     }
 }
 
@@ -122,7 +115,7 @@ pub async fn borrar(
 pub(crate) async fn explain_refusal(
     conn: &mut AsyncPgConnection,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
     final_refuses: bool,
 ) -> ServiceError {
     let state = match db::state(conn, id.into()).await {
@@ -130,18 +123,16 @@ pub(crate) async fn explain_refusal(
         Ok(None) => return not_found(id),
         Err(e) => return e.into(),
     };
-    if let Some(m) = if_match
+    if let Some(m) = expected
         && !m.matches(state.version)
     {
         return precondition_failed(id, state.version);
     }
     let estado: Estado = state.estado.0;
     if final_refuses && estado.es_final() {
-        return ServiceError::Conflict(format!(
-            "La solicitud {id} está {estado} (estado final): ya no se puede modificar"
-        ));
+        return ServiceError::SolicitudFinal { id, estado };
     }
-    if if_match.is_some() {
+    if expected.is_some() {
         // The version moved on between the write and this read, onto the one If-Match
         // named: at the time of the write the precondition did fail.
         return precondition_failed(id, state.version);
@@ -153,9 +144,7 @@ pub(crate) async fn explain_refusal(
 }
 
 fn precondition_failed(id: SolicitudId, version: i32) -> ServiceError {
-    ServiceError::PreconditionFailed(format!(
-        "La solicitud {id} está en la versión {version}: If-Match no coincide; vuelve a leerla"
-    ))
+    ServiceError::PreconditionFailed { id, version }
 }
 
 /// The response DTO of a row.
@@ -174,5 +163,5 @@ pub fn into_response(s: Solicitud) -> SolicitudResponse {
 }
 
 pub(crate) fn not_found(id: SolicitudId) -> ServiceError {
-    ServiceError::NotFound(format!("No existe la solicitud {id}"))
+    ServiceError::NotFound(Recurso::Solicitud(id))
 }

@@ -12,20 +12,21 @@ use solicitudes_persistence::usuarios::{
     UsuarioFilter, UsuarioUpdate as Outcome,
 };
 use solicitudes_persistence::{DbError, DbPool, RolDb};
+use solicitudes_schemas::Page;
 use solicitudes_schemas::auth::{Password, Registro};
 use solicitudes_schemas::usuario::{
     UsuarioCreate, UsuarioListQuery, UsuarioPosition, UsuarioResponse, UsuarioUpdate,
 };
-use solicitudes_schemas::{ErrorEntry, Page, ValidationErrors};
 
 use crate::auth::Auth;
-use crate::error::ServiceError;
+use crate::error::{Recurso, ServiceError};
 use crate::page::split_page;
 
 /// `POST /usuarios` (admin): creates an account.
 ///
 /// # Errors
-/// [`ServiceError::Conflict`] when the e-mail is taken; [`ServiceError::Invalid`] on
+/// [`ServiceError::EmailTaken`] when the e-mail is taken; [`ServiceError::PersonaInexistente`] or
+/// [`ServiceError::PersonaRequerida`] on
 /// `persona_id` for a solicitante without one or a persona that does not exist.
 #[tracing::instrument(skip_all)]
 pub async fn crear(
@@ -45,7 +46,7 @@ pub async fn crear(
         activo: dto.activo,
         password_hash: &hash,
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::insert(&mut conn, &new)
         .await
         .map(into_response)
@@ -58,7 +59,7 @@ pub async fn crear(
 /// [`ServiceError::NotFound`] when there is none.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn obtener(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, ServiceError> {
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
         .map(into_response)
@@ -72,7 +73,7 @@ pub async fn obtener(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, Se
 /// # Errors
 /// [`ServiceError::NotFound`]; [`ServiceError::Conflict`] when the e-mail is taken or the
 /// change would leave no active admin (decided atomically in the UPDATE);
-/// [`ServiceError::Invalid`] on `persona_id` as in [`crear`].
+/// [`ServiceError::PersonaInexistente`] on `persona_id` as in [`crear`].
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
@@ -96,7 +97,7 @@ pub async fn editar(
     } else {
         RevocarSesiones::Ninguna
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let outcome = db::update(&mut conn, id.into(), &changes, revocar)
         .await
         .map_err(|e| constraint_error(e, dto.persona_id.flatten()))?;
@@ -104,11 +105,7 @@ pub async fn editar(
     match outcome {
         Outcome::Updated(u) => Ok(into_response(u)),
         Outcome::NotFound => Err(not_found(id)),
-        Outcome::LastAdmin => Err(ServiceError::Conflict(
-            "Es la última cuenta admin activa: antes de quitarle el rol o desactivarla, \
-             activa otra cuenta admin"
-                .to_owned(),
-        )),
+        Outcome::LastAdmin => Err(ServiceError::UltimoAdmin),
     }
 }
 
@@ -127,7 +124,7 @@ pub async fn listar(
         rol: query.rol.map(RolDb),
         activo: query.activo,
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
     let (rows, next_cursor) = split_page(rows, query.limit, |last| {
         query.next_cursor(UsuarioPosition {
@@ -175,7 +172,7 @@ pub async fn registro(
         activo: true,
         password_hash: &hash,
     };
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::insert_with_persona(&mut conn, &persona, &usuario).await {
         Ok((_, u)) => Ok(into_response(u)),
         Err(DbError::UniqueViolation { constraint })
@@ -201,7 +198,7 @@ pub async fn bootstrap_admin(
     password: &Password,
 ) -> Result<Option<UsuarioResponse>, ServiceError> {
     let hash = auth.hasher().hash(password).await?;
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let mut conn = pool.get().await?;
     match db::bootstrap_admin(&mut conn, UsuarioId::new().into(), email, &hash)
         .await
         .map_err(|e| constraint_error(e, None))?
@@ -228,19 +225,15 @@ pub fn into_response(u: Usuario) -> UsuarioResponse {
 }
 
 fn not_found(id: UsuarioId) -> ServiceError {
-    ServiceError::NotFound(format!("No existe el usuario {id}"))
+    ServiceError::NotFound(Recurso::Usuario(id))
 }
 
 fn email_taken() -> ServiceError {
-    ServiceError::Conflict("Ese email ya está registrado".to_owned())
+    ServiceError::EmailTaken
 }
 
 fn persona_requerida() -> ServiceError {
-    ServiceError::Invalid(ValidationErrors::single(ErrorEntry::new(
-        ["body", "persona_id"],
-        "missing",
-        "Una cuenta solicitante necesita la persona por la que presenta solicitudes",
-    )))
+    ServiceError::PersonaRequerida
 }
 
 /// The client errors a usuario write can hit, recognised by constraint name.
@@ -252,15 +245,11 @@ fn constraint_error(e: DbError, persona: Option<PersonaId>) -> ServiceError {
         DbError::ForeignKeyViolation { constraint }
             if constraint.as_deref() == Some(PERSONA_FK) =>
         {
-            let msg = match persona {
-                Some(p) => format!("No existe ninguna persona con id {p}"),
-                None => "No existe esa persona".to_owned(),
-            };
-            ServiceError::Invalid(ValidationErrors::single(ErrorEntry::new(
-                ["body", "persona_id"],
-                "foreign_key",
-                msg,
-            )))
+            match persona {
+                Some(p) => ServiceError::PersonaInexistente(p),
+                // A persona link was not being written: the violation is not the caller's.
+                None => ServiceError::Internal("persona foreign key without a persona".into()),
+            }
         }
         DbError::CheckViolation { constraint }
             if constraint.as_deref() == Some(SOLICITANTE_PERSONA) =>

@@ -3,14 +3,14 @@
 use solicitudes_domain::{Alcance, Estado, SolicitudId, UsuarioId};
 use solicitudes_persistence::models::EventoConActor;
 use solicitudes_persistence::solicitudes as db;
-use solicitudes_persistence::{DbError, DbPool, EstadoDb};
+use solicitudes_persistence::{DbPool, EstadoDb};
 use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::workflow::{ActorResponse, EventoResponse, TransicionCreate};
 use uuid::Uuid;
 
 use crate::error::ServiceError;
-use crate::precondition::IfMatch;
 use crate::solicitudes::{into_response, not_found};
+use crate::version::ExpectedVersion;
 
 /// Moves a solicitud to `dto.estado` if the workflow allows it from its current estado, in
 /// one statement that also bumps the version and writes the historial event.
@@ -23,10 +23,10 @@ use crate::solicitudes::{into_response, not_found};
 pub async fn transicionar(
     pool: &DbPool,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
     dto: &TransicionCreate,
 ) -> Result<SolicitudResponse, ServiceError> {
-    transicionar_por(pool, id, if_match, dto, None).await
+    transicionar_por(pool, id, expected, dto, None).await
 }
 
 /// [`transicionar`], recording `actor` (the usuario making the move) in the historial event,
@@ -38,7 +38,7 @@ pub async fn transicionar(
 pub async fn transicionar_por(
     pool: &DbPool,
     id: SolicitudId,
-    if_match: Option<&IfMatch>,
+    expected: Option<&ExpectedVersion>,
     dto: &TransicionCreate,
     actor: Option<UsuarioId>,
 ) -> Result<SolicitudResponse, ServiceError> {
@@ -49,8 +49,8 @@ pub async fn transicionar_por(
         .map(EstadoDb)
         .collect();
     let comentario = dto.comentario.as_deref().filter(|c| !c.trim().is_empty());
-    let versions = if_match.and_then(IfMatch::versions);
-    let mut conn = pool.get().await.map_err(DbError::from)?;
+    let versions = expected.and_then(ExpectedVersion::versions);
+    let mut conn = pool.get().await?;
     if let Some(row) = db::transicionar(
         &mut conn,
         id.into(),
@@ -69,23 +69,17 @@ pub async fn transicionar_por(
         Some(state) => state,
         None => return Err(not_found(id)),
     };
-    if let Some(m) = if_match
+    if let Some(m) = expected
         && !m.matches(state.version)
     {
-        return Err(crate::solicitudes::explain_refusal(&mut conn, id, if_match, false).await);
+        return Err(crate::solicitudes::explain_refusal(&mut conn, id, expected, false).await);
     }
-    let actual = state.estado.0;
-    let detail = match actual.transicion(destino) {
-        Err(_) => format!("No se puede pasar de «{actual}» a «{destino}»"),
+    let estado = state.estado.0;
+    Err(match estado.transicion(destino) {
+        Err(refused) => ServiceError::TransicionNoPermitida(refused),
         // The estado changed between the two statements into one that allows the move: the
         // caller's view was stale. Still a 409 naming where it can go now; retrying works.
-        Ok(()) => format!(
-            "La solicitud {id} cambió a «{actual}» mientras se procesaba la transición; vuelve a intentarlo"
-        ),
-    };
-    Err(ServiceError::TransicionNoPermitida {
-        detail,
-        permitidos: actual.siguientes().to_vec(),
+        Ok(()) => ServiceError::TransicionConcurrente { id, estado },
     })
 }
 
@@ -115,7 +109,7 @@ pub async fn historial_en(
     let eventos = if *alcance == Alcance::Ninguna {
         Vec::new()
     } else {
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         db::historial(&mut conn, id.into(), alcance).await?
     };
     if eventos.is_empty() {

@@ -61,11 +61,12 @@ impl TestDb {
     pub fn pool(&self) -> DbPool {
         build_pool(
             &self.url,
-            &PoolSettings {
-                max_size: 4,
-                min_idle: Some(0),
-                ..PoolSettings::default()
-            },
+            &PoolSettings::new(
+                4,
+                Some(0),
+                std::time::Duration::from_secs(2),
+                Some(std::time::Duration::from_secs(5)),
+            ),
         )
     }
 

@@ -220,6 +220,13 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description The stable, machine-readable code of an error that is not a 422 (a 422's codes are its
+         *     entries' `type`). Clients branch on this, never on `detail`, whose Spanish wording may
+         *     change. Each variant's doc names the status it comes with.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "not_found" | "method_not_allowed" | "body_timeout" | "email_taken" | "persona_has_solicitudes" | "solicitud_final" | "transition_not_allowed" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "internal" | "database_unavailable" | "timeout" | "other";
+        /**
          * @description One problem with a request, the way FastAPI reports it.
          * @example {
          *       "loc": [
@@ -247,11 +254,14 @@ export interface components {
         /**
          * @description Body of every error other than a 422.
          * @example {
+         *       "code": "not_found",
          *       "detail": "No existe la solicitud 0193a3f4-1c2b-7d3e-8f40-123456789abc"
          *     }
          */
         ErrorMessage: {
-            /** @description What went wrong, for a person. */
+            /** @description What went wrong, for a program: stable across versions. */
+            code: components["schemas"]["ErrorCode"];
+            /** @description What went wrong, for a person (Spanish). */
             detail: string;
         };
         /**
@@ -713,6 +723,7 @@ export interface components {
         /**
          * @description Body of the 409 for a move the workflow forbids.
          * @example {
+         *       "code": "transition_not_allowed",
          *       "detail": "No se puede pasar de «pendiente» a «aprobada»",
          *       "permitidos": [
          *         "en_revision",
@@ -721,6 +732,8 @@ export interface components {
          *     }
          */
         TransicionConflict: {
+            /** @description Always `transition_not_allowed`. */
+            code: components["schemas"]["ErrorCode"];
             /** @description What was refused. */
             detail: string;
             /** @description The estados the solicitud can move to now (empty when it is final). */
@@ -1117,12 +1130,14 @@ export interface operations {
                 q?: string;
                 /**
                  * @description Created strictly after this instant: RFC 3339 with an offset
-                 *     (`2026-11-01T00:00:00Z`; encode `+` as `%2B`).
+                 *     (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
+                 *     (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
                  * @example 2026-11-01T00:00:00Z
                  */
                 created_after?: string;
                 /**
-                 * @description Created strictly before this instant: RFC 3339 with an offset.
+                 * @description Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
+                 *     0000–9999.
                  * @example 2026-12-01T00:00:00Z
                  */
                 created_before?: string;
@@ -1630,6 +1645,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "code": "database_unavailable",
                      *       "detail": "La base de datos no responde"
                      *     }
                      */

@@ -1,35 +1,13 @@
 //! `/`, `/healthz`, `/readyz`.
 
-use std::time::Duration;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use solicitudes_persistence::migrations;
-use solicitudes_schemas::ErrorMessage;
+use solicitudes_schemas::{ErrorCode, ErrorMessage};
 use utoipa::ToSchema;
 
-use crate::guard::guarded;
 use crate::spa::{self, SpaDir};
 use crate::state::AppState;
-
-/// Registers `/`, `/healthz` and `/readyz` for GET and HEAD (guarded like every handler).
-pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration) {
-    cfg.service(
-        web::resource("/")
-            .route(web::get().to(guarded(root, timeout)))
-            .route(web::head().to(guarded(root, timeout))),
-    )
-    .service(
-        web::resource("/healthz")
-            .route(web::get().to(guarded(healthz, timeout)))
-            .route(web::head().to(guarded(healthz, timeout))),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(web::get().to(guarded(readyz, timeout)))
-            .route(web::head().to(guarded(readyz, timeout))),
-    );
-}
 
 /// What `/` answers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,13 +74,13 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, description = "Ready to serve", body = Status, example = json!({"status": "ok"})),
         (status = 503, description = "Database unreachable or migrations pending", body = ErrorMessage,
-            example = json!({"detail": "La base de datos no responde"})),
+            example = json!({"detail": "La base de datos no responde", "code": "database_unavailable"})),
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let unavailable = |detail: &str| {
         HttpResponse::ServiceUnavailable()
             .insert_header(("Retry-After", "1"))
-            .json(ErrorMessage::new(detail))
+            .json(ErrorMessage::new(ErrorCode::DatabaseUnavailable, detail))
     };
     let mut conn = match state.pool.get().await {
         Ok(conn) => conn,

@@ -1,3 +1,13 @@
+//! The routes, each registered once.
+//!
+//! [`operations`] lists every handler. The server's resources ([`configure`]) and the OpenAPI
+//! document's paths ([`crate::openapi::document`]) are both derived from that list, so a route
+//! cannot be served undocumented or documented unserved: a handler's `#[utoipa::path]` gives
+//! its method and path, and nothing else repeats them. For each path, `HEAD` is answered
+//! wherever `GET` is, and any other method gets a 405 whose `Allow` lists the methods the
+//! list has for that path. Every handler runs [`guarded`]: a panic is a 500, a handler slower
+//! than the request timeout a 503.
+//!
 //! Thin handlers: extract and validate (see [`crate::extract`]), call one use case, answer.
 
 pub mod estadisticas;
@@ -5,59 +15,134 @@ pub mod meta;
 pub mod personas;
 pub mod solicitudes;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use actix_web::http::Method;
 use actix_web::web;
+use utoipa::openapi::HttpMethod;
+use utoipa_actix_web::OpenApiFactory;
 
 use crate::guard::guarded;
 use crate::middleware::method_not_allowed;
 
-/// A resource that answers 405, with `Allow`, to any method it has no route for.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || async move { method_not_allowed(allow) }))
+/// One operation: a handler, its method and path, and its OpenAPI description.
+pub struct Operation {
+    /// The path as the document writes it (`/api/v1/solicitudes/{id}`).
+    pub path: String,
+    /// The method (from the handler's `#[utoipa::path]`).
+    pub method: Method,
+    /// The handler, guarded, as an actix route without a method guard.
+    route: fn(Duration) -> actix_web::Route,
+    /// The handler's `#[utoipa::path]`: its operation and the schemas it refers to.
+    pub doc: Box<dyn OpenApiFactory>,
 }
 
-/// Registers the `/api/v1` resources. `HEAD` is answered wherever `GET` is. Every handler
-/// runs [`guarded`]: a panic is a 500, a handler slower than `timeout` a 503.
-pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration) {
-    cfg.service(
-        resource("/personas", "GET, HEAD, POST")
-            .route(web::get().to(guarded(personas::listar, timeout)))
-            .route(web::head().to(guarded(personas::listar, timeout)))
-            .route(web::post().to(guarded(personas::crear, timeout))),
-    )
-    .service(
-        resource("/personas/{id}", "GET, HEAD, PATCH, DELETE")
-            .route(web::get().to(guarded(personas::obtener, timeout)))
-            .route(web::head().to(guarded(personas::obtener, timeout)))
-            .route(web::patch().to(guarded(personas::editar, timeout)))
-            .route(web::delete().to(guarded(personas::borrar, timeout))),
-    )
-    .service(
-        resource("/solicitudes", "GET, HEAD, POST")
-            .route(web::get().to(guarded(solicitudes::listar, timeout)))
-            .route(web::head().to(guarded(solicitudes::listar, timeout)))
-            .route(web::post().to(guarded(solicitudes::crear, timeout))),
-    )
-    .service(
-        resource("/solicitudes/{id}", "GET, HEAD, PATCH, DELETE")
-            .route(web::get().to(guarded(solicitudes::obtener, timeout)))
-            .route(web::head().to(guarded(solicitudes::obtener, timeout)))
-            .route(web::patch().to(guarded(solicitudes::editar, timeout)))
-            .route(web::delete().to(guarded(solicitudes::borrar, timeout))),
-    )
-    .service(
-        resource("/solicitudes/{id}/transiciones", "POST")
-            .route(web::post().to(guarded(solicitudes::transicionar, timeout))),
-    )
-    .service(
-        resource("/solicitudes/{id}/historial", "GET, HEAD")
-            .route(web::get().to(guarded(solicitudes::historial, timeout)))
-            .route(web::head().to(guarded(solicitudes::historial, timeout))),
-    )
-    .service(
-        resource("/estadisticas", "GET, HEAD")
-            .route(web::get().to(guarded(estadisticas::obtener, timeout)))
-            .route(web::head().to(guarded(estadisticas::obtener, timeout))),
-    );
+impl Operation {
+    /// The operation of the handler whose `#[utoipa::path]` is `doc` (its `__path_…` type).
+    fn of<P: utoipa::Path + OpenApiFactory + 'static>(
+        doc: P,
+        route: fn(Duration) -> actix_web::Route,
+    ) -> Self {
+        let method = match P::methods().first() {
+            Some(HttpMethod::Get) | None => Method::GET,
+            Some(HttpMethod::Post) => Method::POST,
+            Some(HttpMethod::Put) => Method::PUT,
+            Some(HttpMethod::Patch) => Method::PATCH,
+            Some(HttpMethod::Delete) => Method::DELETE,
+            Some(HttpMethod::Head) => Method::HEAD,
+            Some(HttpMethod::Options) => Method::OPTIONS,
+            Some(HttpMethod::Trace) => Method::TRACE,
+        };
+        Self {
+            path: P::path(),
+            method,
+            route,
+            doc: Box::new(doc),
+        }
+    }
+}
+
+/// `operation!(module::handler)`: the [`Operation`] of a handler with a `#[utoipa::path]`.
+macro_rules! operation {
+    ($module:ident :: $handler:ident) => {
+        pastey::paste! {
+            Operation::of($module::[<__path_ $handler>], |timeout| {
+                web::route().to(guarded($module::$handler, timeout))
+            })
+        }
+    };
+}
+
+/// Every operation of the service: the one list the server and the document are made from.
+pub fn operations() -> Vec<Operation> {
+    vec![
+        operation!(meta::root),
+        operation!(meta::healthz),
+        operation!(meta::readyz),
+        operation!(personas::crear),
+        operation!(personas::listar),
+        operation!(personas::obtener),
+        operation!(personas::editar),
+        operation!(personas::borrar),
+        operation!(solicitudes::crear),
+        operation!(solicitudes::listar),
+        operation!(solicitudes::obtener),
+        operation!(solicitudes::editar),
+        operation!(solicitudes::borrar),
+        operation!(solicitudes::transicionar),
+        operation!(solicitudes::historial),
+        operation!(estadisticas::obtener),
+    ]
+}
+
+/// The order methods are listed in `Allow`.
+const METHOD_ORDER: [Method; 6] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+
+/// Registers the resources of the operations whose path starts with `prefix` (the prefix
+/// stripped: they go inside a scope of that name), or, with `prefix` `""`, of those whose
+/// path starts with no other scope in `scopes`.
+pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration, prefix: &str, scopes: &[&str]) {
+    let mut by_path: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+    for op in operations() {
+        let mine = if prefix.is_empty() {
+            !scopes.iter().any(|s| op.path.starts_with(s))
+        } else {
+            op.path.starts_with(prefix)
+        };
+        if mine {
+            let local = op.path[prefix.len()..].to_owned();
+            by_path.entry(local).or_default().push(op);
+        }
+    }
+    for (path, ops) in by_path {
+        let mut methods: Vec<Method> = ops.iter().map(|op| op.method.clone()).collect();
+        if methods.contains(&Method::GET) {
+            methods.push(Method::HEAD);
+        }
+        let allow = METHOD_ORDER
+            .iter()
+            .filter(|m| methods.contains(m))
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path.as_str()).default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(&allow) }
+        }));
+        for op in ops {
+            if op.method == Method::GET {
+                resource = resource.route((op.route)(timeout).method(Method::HEAD));
+            }
+            resource = resource.route((op.route)(timeout).method(op.method));
+        }
+        cfg.service(resource);
+    }
 }

@@ -7,10 +7,11 @@ use solicitudes_schemas::solicitud::{SolicitudCreate, SolicitudResponse, Solicit
 use solicitudes_schemas::solicitud_list::SolicitudListQuery;
 use solicitudes_schemas::workflow::{EventoResponse, TransicionConflict, TransicionCreate};
 use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
-use solicitudes_services::{precondition, solicitud_list, solicitudes, workflow};
+use solicitudes_services::{solicitud_list, solicitudes, workflow};
 
 use crate::error::ApiError;
 use crate::extract::{Id, IfMatchHeader, Json, Parts, Query};
+use crate::precondition;
 use crate::state::AppState;
 
 /// A solicitud with its `ETag`.
@@ -71,8 +72,7 @@ pub async fn obtener(
 #[utoipa::path(patch, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
-            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
+        IfMatchHeader,
     ),
     request_body(content = SolicitudUpdate, content_type = "application/json"),
     responses(
@@ -101,8 +101,7 @@ pub async fn editar(
 #[utoipa::path(delete, path = "/api/v1/solicitudes/{id}", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
-            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
+        IfMatchHeader,
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -146,8 +145,7 @@ pub async fn listar(
 #[utoipa::path(post, path = "/api/v1/solicitudes/{id}/transiciones", tag = "solicitudes",
     params(
         ("id" = uuid::Uuid, Path, description = "The solicitud's id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "`\"<version>\"` (strong comparison), a comma-separated list of entity tags, or `*`; any other value is a 422", example = "\"1\"",
-            pattern = r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$"#),
+        IfMatchHeader,
     ),
     request_body(content = TransicionCreate, content_type = "application/json"),
     responses(

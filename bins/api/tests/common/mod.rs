@@ -14,6 +14,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use solicitudes_api::app::{HttpSettings, build_app};
+use solicitudes_api::config::Settings;
 use solicitudes_api::state::AppState;
 use solicitudes_persistence::{DbPool, migrations};
 use solicitudes_testkit::TestDb;
@@ -48,7 +49,8 @@ impl Resp {
             .collect()
     }
 
-    /// Asserts a `{"detail": "…"}` body.
+    /// Asserts a `{"detail": "…", "code": "…"}` body whose code is one that goes with its
+    /// status (docs/api.md's table of codes).
     pub fn assert_detail_message(&self) {
         assert!(
             self.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
@@ -56,6 +58,32 @@ impl Resp {
             self.text
         );
         assert_eq!(self.header("content-type"), Some("application/json"));
+        let codes: &[&str] = match self.status.as_u16() {
+            400 => &["bad_request"],
+            404 => &["not_found"],
+            405 => &["method_not_allowed"],
+            408 => &["body_timeout"],
+            409 => &[
+                "email_taken",
+                "persona_has_solicitudes",
+                "solicitud_final",
+                "transition_not_allowed",
+            ],
+            412 => &["precondition_failed"],
+            413 => &["payload_too_large"],
+            414 => &["uri_too_long"],
+            431 => &["headers_too_large"],
+            500 => &["internal"],
+            503 => &["database_unavailable", "timeout"],
+            _ => &["other"],
+        };
+        let code = self.body["code"].as_str().unwrap_or_default();
+        assert!(
+            codes.contains(&code),
+            "{}: code {code:?} not in {codes:?}: {}",
+            self.status,
+            self.text
+        );
     }
 }
 
@@ -73,7 +101,16 @@ pub async fn spawn() -> TestApp<
         Error = actix_web::Error,
     >,
 > {
-    spawn_with(HttpSettings::default()).await
+    spawn_with(http_defaults()).await
+}
+
+/// The HTTP settings of the service's built-in defaults (`config::DEFAULTS`), without a web
+/// application: the in-process tests run on the very defaults the service starts with.
+pub fn http_defaults() -> HttpSettings {
+    HttpSettings {
+        spa: None,
+        ..Settings::defaults().unwrap().http()
+    }
 }
 
 /// The app with other HTTP settings.

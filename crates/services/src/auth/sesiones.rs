@@ -5,9 +5,8 @@ use std::net::IpAddr;
 use solicitudes_domain::{Caller, SesionId, UsuarioId};
 use solicitudes_persistence::models::{NewSesion, UsuarioChanges};
 use solicitudes_persistence::usuarios::{self as usuarios_db, RevocarSesiones, UsuarioUpdate};
-use solicitudes_persistence::{DbError, DbPool, sesiones as db};
+use solicitudes_persistence::{DbPool, sesiones as db};
 use solicitudes_schemas::auth::{LoginForm, PasswordChange, SesionResponse, TokenResponse};
-use solicitudes_schemas::{ErrorEntry, ValidationErrors};
 use time::OffsetDateTime;
 
 use super::cache::Lookup;
@@ -38,7 +37,7 @@ impl Auth {
     ) -> Result<TokenResponse, ServiceError> {
         let claves = Claves::new(&form.username, cliente);
         let usuario = {
-            let mut conn = pool.get().await.map_err(DbError::from)?;
+            let mut conn = pool.get().await?;
             throttle::comprobar(&mut conn, &claves).await?;
             usuarios_db::find_by_email(&mut conn, &form.username).await?
         };
@@ -57,7 +56,7 @@ impl Auth {
             }
         };
         let Some(usuario) = usuario.filter(|_| ok) else {
-            let mut conn = pool.get().await.map_err(DbError::from)?;
+            let mut conn = pool.get().await?;
             throttle::fallo(&mut conn, &self.settings().throttle, &claves).await?;
             return Err(ServiceError::Unauthorized);
         };
@@ -77,7 +76,7 @@ impl Auth {
                 .take(MAX_USER_AGENT)
                 .collect()
         });
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         throttle::exito(&mut conn, &claves).await?;
         if let Some(h) = &nuevo_hash {
             let changes = UsuarioChanges {
@@ -125,7 +124,7 @@ impl Auth {
             Lookup::Expired => return Err(ServiceError::Unauthorized),
             Lookup::Miss(generation) => generation,
         };
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         let viva = db::autenticar(&mut conn, &hash)
             .await?
             .ok_or(ServiceError::Unauthorized)?;
@@ -190,7 +189,7 @@ impl Auth {
         pool: &DbPool,
         caller: &Caller,
     ) -> Result<Vec<SesionResponse>, ServiceError> {
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         let vivas = db::vivas(&mut conn, caller.usuario_id.into()).await?;
         Ok(vivas
             .into_iter()
@@ -217,9 +216,9 @@ impl Auth {
         caller: &Caller,
         id: SesionId,
     ) -> Result<(), ServiceError> {
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         if !db::revocar(&mut conn, id.into(), caller.usuario_id.into()).await? {
-            return Err(ServiceError::NotFound(format!("No existe la sesión {id}")));
+            return Err(ServiceError::NotFound(crate::Recurso::Sesion(id)));
         }
         self.cache().evict_usuario(caller.usuario_id);
         Ok(())
@@ -230,7 +229,7 @@ impl Auth {
     /// counts as a failed login of the account (and of `cliente`).
     ///
     /// # Errors
-    /// [`ServiceError::Invalid`] for a wrong `actual`, [`ServiceError::RateLimited`] while the
+    /// [`ServiceError::PasswordActualIncorrecta`] for a wrong `actual`, [`ServiceError::RateLimited`] while the
     /// account or address is blocked, [`ServiceError::Unauthorized`] when the account is gone
     /// or inactive.
     #[tracing::instrument(skip_all)]
@@ -243,7 +242,7 @@ impl Auth {
     ) -> Result<(), ServiceError> {
         let claves = Claves::new(&caller.email, cliente);
         let usuario = {
-            let mut conn = pool.get().await.map_err(DbError::from)?;
+            let mut conn = pool.get().await?;
             throttle::comprobar(&mut conn, &claves).await?;
             usuarios_db::find(&mut conn, caller.usuario_id.into())
                 .await?
@@ -255,18 +254,12 @@ impl Auth {
             .verify(&dto.actual, &usuario.password_hash)
             .await?;
         if !v.ok {
-            let mut conn = pool.get().await.map_err(DbError::from)?;
+            let mut conn = pool.get().await?;
             throttle::fallo(&mut conn, &self.settings().throttle, &claves).await?;
-            return Err(ServiceError::Invalid(ValidationErrors::single(
-                ErrorEntry::new(
-                    ["body", "actual"],
-                    "password_mismatch",
-                    "La contraseña actual no es correcta",
-                ),
-            )));
+            return Err(ServiceError::PasswordActualIncorrecta);
         }
         let hash = self.hasher().hash(&dto.nueva).await?;
-        let mut conn = pool.get().await.map_err(DbError::from)?;
+        let mut conn = pool.get().await?;
         throttle::exito(&mut conn, &claves).await?;
         let changes = UsuarioChanges {
             password_hash: Some(&hash),
