@@ -29,6 +29,46 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Identity and access.
+    pub auth: AuthConfig,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Seconds a token works after login (an absolute expiry, not extended by use).
+    pub token_ttl_secs: u64,
+    /// A session's `last_used_at` is written at most this often, in seconds.
+    pub touch_interval_secs: u64,
+    /// Serve `POST /api/v1/auth/registro` (anyone may create a solicitante account).
+    pub open_registration: bool,
+    /// At start-up, when no active admin exists, this account is created (or made an
+    /// active admin) with [`AuthConfig::bootstrap_admin_password`].
+    pub bootstrap_admin_email: Option<String>,
+    /// The bootstrap admin's password (8–128 characters); never printed.
+    pub bootstrap_admin_password: Option<SecretString>,
+    /// Argon2id memory per hash, in KiB (OWASP: 19456).
+    pub hash_memory_kib: u32,
+    /// Argon2id passes (OWASP: 2).
+    pub hash_iterations: u32,
+    /// Argon2id lanes (OWASP: 1).
+    pub hash_parallelism: u32,
+    /// Hashes computed at once, off the async workers (0: one per CPU). Memory bound:
+    /// this × `hash_memory_kib`.
+    pub hash_max_concurrent: usize,
+    /// Failed logins of one account, within the window, that start blocking it.
+    pub throttle_account_failures: u32,
+    /// Failed logins from one client address (IPv6: its /64) that start blocking it.
+    pub throttle_address_failures: u32,
+    /// Seconds without a failure that end a run of failures.
+    pub throttle_window_secs: u64,
+    /// Seconds of the first block; each further failure doubles it…
+    pub throttle_first_wait_secs: u64,
+    /// …up to this many seconds.
+    pub throttle_max_wait_secs: u64,
+    /// Most sessions cached per process.
+    pub cache_max_entries: usize,
 }
 
 /// `[server]`
@@ -128,6 +168,19 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("database.migrate_on_start", "true"),
     ("log.format", "text"),
     ("log.level", "info,solicitudes=info"),
+    ("auth.token_ttl_secs", "43200"),
+    ("auth.touch_interval_secs", "60"),
+    ("auth.open_registration", "false"),
+    ("auth.hash_memory_kib", "19456"),
+    ("auth.hash_iterations", "2"),
+    ("auth.hash_parallelism", "1"),
+    ("auth.hash_max_concurrent", "0"),
+    ("auth.throttle_account_failures", "5"),
+    ("auth.throttle_address_failures", "100"),
+    ("auth.throttle_window_secs", "900"),
+    ("auth.throttle_first_wait_secs", "30"),
+    ("auth.throttle_max_wait_secs", "900"),
+    ("auth.cache_max_entries", "100000"),
 ];
 
 impl ServerSettings {
@@ -273,6 +326,54 @@ impl Settings {
                 );
             }
         }
+        let a = &self.auth;
+        if a.token_ttl_secs == 0 || a.token_ttl_secs > 366 * 24 * 3600 {
+            problems
+                .push("auth.token_ttl_secs: must be between 1 and 31622400 (a year)".to_owned());
+        }
+        if a.hash_memory_kib < 8 * a.hash_parallelism.max(1) || a.hash_memory_kib > 4 * 1024 * 1024
+        {
+            problems.push(
+                "auth.hash_memory_kib: must be at least 8 × hash_parallelism and at most 4194304 (4 GiB)"
+                    .to_owned(),
+            );
+        }
+        if a.hash_iterations == 0 {
+            problems.push("auth.hash_iterations: must be at least 1".to_owned());
+        }
+        if !(1..=255).contains(&a.hash_parallelism) {
+            problems.push("auth.hash_parallelism: must be between 1 and 255".to_owned());
+        }
+        if a.throttle_account_failures == 0 || a.throttle_address_failures == 0 {
+            problems.push(
+                "auth.throttle_account_failures / auth.throttle_address_failures: must be at least 1"
+                    .to_owned(),
+            );
+        }
+        if a.throttle_first_wait_secs > a.throttle_max_wait_secs {
+            problems.push(
+                "auth.throttle_first_wait_secs: cannot exceed auth.throttle_max_wait_secs"
+                    .to_owned(),
+            );
+        }
+        match (&a.bootstrap_admin_email, &a.bootstrap_admin_password) {
+            (Some(email), Some(password)) => {
+                if email.trim().is_empty() || !email.contains('@') {
+                    problems.push("auth.bootstrap_admin_email: must be an e-mail address".to_owned());
+                }
+                let n = password.expose_secret().chars().count();
+                if !(8..=128).contains(&n) {
+                    problems.push(
+                        "auth.bootstrap_admin_password: must be 8–128 characters".to_owned(),
+                    );
+                }
+            }
+            (None, None) => {}
+            _ => problems.push(
+                "auth.bootstrap_admin_email and auth.bootstrap_admin_password: give both or neither"
+                    .to_owned(),
+            ),
+        }
         if self.log.level.trim().is_empty() {
             problems.push("log.level: must not be empty".to_owned());
         }
@@ -311,6 +412,36 @@ impl Settings {
             Duration::from_millis(d.checkout_timeout_ms),
             (d.statement_timeout_ms > 0).then(|| Duration::from_millis(d.statement_timeout_ms)),
         )
+    }
+
+    /// The authentication service's settings.
+    pub fn auth(&self) -> solicitudes_services::AuthSettings {
+        use solicitudes_services::auth::{CacheSettings, HasherSettings, ThrottleSettings};
+        let a = &self.auth;
+        solicitudes_services::AuthSettings {
+            token_ttl: Duration::from_secs(a.token_ttl_secs),
+            touch_interval: Duration::from_secs(a.touch_interval_secs),
+            hasher: HasherSettings {
+                m_cost_kib: a.hash_memory_kib,
+                t_cost: a.hash_iterations,
+                p_cost: a.hash_parallelism,
+                max_concurrent: (a.hash_max_concurrent > 0).then_some(a.hash_max_concurrent),
+            },
+            throttle: ThrottleSettings {
+                account_failures: a.throttle_account_failures,
+                address_failures: a.throttle_address_failures,
+                window: Duration::from_secs(a.throttle_window_secs),
+                first_wait: Duration::from_secs(a.throttle_first_wait_secs),
+                max_wait: Duration::from_secs(a.throttle_max_wait_secs),
+            },
+            cache: CacheSettings {
+                max_entries: a.cache_max_entries,
+                ..CacheSettings::default()
+            },
+            open_registration: a.open_registration,
+            bootstrap_admin_email: a.bootstrap_admin_email.clone(),
+            bootstrap_admin_password: a.bootstrap_admin_password.clone(),
+        }
     }
 
     /// What the HTTP app needs (the built web application when `server.static_dir` holds
@@ -418,7 +549,11 @@ mod tests {
         }
         for (key, default) in &rows {
             assert!(
-                key == "database.url" && default == "none"
+                // Keys without a default: the secrets and the optional bootstrap admin.
+                matches!(
+                    key.as_str(),
+                    "database.url" | "auth.bootstrap_admin_email" | "auth.bootstrap_admin_password"
+                ) && default == "none"
                     || DEFAULTS.iter().any(|(k, _)| k == key),
                 "docs/configuration.md documents `{key}`, which DEFAULTS does not have"
             );

@@ -12,6 +12,7 @@ use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
+use solicitudes_schemas::auth::LoginForm;
 use solicitudes_schemas::body::{self, JsonBody};
 use solicitudes_schemas::query::FromQueryString;
 use solicitudes_services::ExpectedVersion;
@@ -42,50 +43,106 @@ impl<T: JsonBody + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        // `app::build_app` always sets both; an app without them is a wiring bug.
-        let (Some(&BodyLimit(limit)), Some(&BodyTimeout(timeout))) =
-            (req.app_data::<BodyLimit>(), req.app_data::<BodyTimeout>())
-        else {
-            return Box::pin(ready(Err(ApiError::Service(
-                solicitudes_services::ServiceError::Internal(
-                    "BodyLimit/BodyTimeout missing from the app data".to_owned(),
-                ),
-            ))));
-        };
         let content_type = check_content_type(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let mut payload = payload.take();
+        let body = read_body(req, payload, content_type);
         Box::pin(async move {
-            if declared.is_some_and(|n| n > limit as u64) {
-                return Err(ApiError::PayloadTooLarge(limit));
-            }
-            content_type?;
-            let read = async {
-                let mut body = BytesMut::new();
-                while let Some(chunk) = payload.next().await {
-                    let chunk = chunk.map_err(|e| match e {
-                        actix_web::error::PayloadError::Overflow => {
-                            ApiError::PayloadTooLarge(limit)
-                        }
-                        other => ApiError::BadPayload(other.to_string()),
-                    })?;
-                    if body.len() + chunk.len() > limit {
-                        return Err(ApiError::PayloadTooLarge(limit));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(body)
-            };
-            let body = tokio::time::timeout(timeout, read)
-                .await
-                .map_err(|_| ApiError::BodyTimeout)??;
+            let body = body.await?;
             body::parse::<T>(&body).map(Json).map_err(ApiError::Invalid)
         })
     }
+}
+
+/// The body of `POST /auth/token` and `/auth/cookie`: the OAuth2 password grant as
+/// `application/x-www-form-urlencoded` (what Swagger UI's Authorize dialog sends) or as JSON,
+/// with the same rules and the same 422 entries either way.
+#[derive(Debug)]
+pub struct LoginBody(pub LoginForm);
+
+impl FromRequest for LoginBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case(FORM));
+        let content_type = if form {
+            Ok(())
+        } else {
+            check_content_type(req).map_err(|_| {
+                ApiError::invalid(
+                    ["header", "content-type"],
+                    "content_type",
+                    "Content-Type debe ser application/x-www-form-urlencoded o application/json",
+                )
+            })
+        };
+        let body = read_body(req, payload, content_type);
+        Box::pin(async move {
+            let body = body.await?;
+            let parsed = if form {
+                LoginForm::from_form(&body)
+            } else {
+                body::parse::<LoginForm>(&body)
+            };
+            parsed.map(LoginBody).map_err(ApiError::Invalid)
+        })
+    }
+}
+
+/// The form content type.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Reads the whole body within the configured limit (413 whether or not it declares its
+/// length) and timeout (408). `content_type` is the verdict on the Content-Type header: a
+/// declared oversized length wins over it, and a refused type is answered without reading.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    content_type: Result<(), ApiError>,
+) -> LocalBoxFuture<'static, Result<BytesMut, ApiError>> {
+    // `app::build_app` always sets both; an app without them is a wiring bug.
+    let (Some(&BodyLimit(limit)), Some(&BodyTimeout(timeout))) =
+        (req.app_data::<BodyLimit>(), req.app_data::<BodyTimeout>())
+    else {
+        return Box::pin(ready(Err(ApiError::Service(
+            solicitudes_services::ServiceError::Internal(
+                "BodyLimit/BodyTimeout missing from the app data".to_owned(),
+            ),
+        ))));
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        content_type?;
+        let read = async {
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| match e {
+                    actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(limit),
+                    other => ApiError::BadPayload(other.to_string()),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        };
+        tokio::time::timeout(timeout, read)
+            .await
+            .map_err(|_| ApiError::BodyTimeout)?
+    })
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {

@@ -5,6 +5,7 @@
 //!
 //! - [`config`]: layered configuration, validated at start-up.
 //! - [`routes`]: thin handlers, one module per resource.
+//! - [`auth`]: credentials, the authentication gate, the caller extractor.
 //! - [`extract`]: extractors that validate before any database work.
 //! - [`error`]: service errors → HTTP in the contract's shape.
 //! - [`middleware`]: request ids, access log, JSON error bodies.
@@ -13,6 +14,7 @@
 //! - [`precondition`]: `If-Match` and `ETag`.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;

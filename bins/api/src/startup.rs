@@ -15,6 +15,9 @@ use anyhow::Context;
 use futures_util::future::ready;
 use solicitudes_persistence::{DbHealth, DbPool, PoolSettings, migrations};
 
+use solicitudes_schemas::auth::Password;
+use solicitudes_services::{Auth, usuarios};
+
 use crate::app::build_app;
 use crate::config::Settings;
 use crate::head_limits::LimitedIo;
@@ -49,9 +52,16 @@ impl Application {
         let pools = WorkerPools::new(&url, &settings.pool(), workers);
         let expected =
             Arc::new(migrations::expected_versions().context("listing embedded migrations")?);
-        if settings.database.migrate_on_start {
-            migrate_or_retry_in_background(url);
-        }
+        let auth = Auth::new(settings.auth()).map_err(|e| anyhow::anyhow!("auth settings: {e}"))?;
+        // Keeps the session cache right across replicas; until it connects (and whenever it
+        // is down) every request reads its session from the database.
+        auth.spawn_listener(url.clone());
+        prepare_database_in_background(
+            url.clone(),
+            settings.database.migrate_on_start,
+            auth.clone(),
+            settings.pool(),
+        );
         let http = settings.http();
         match &http.spa {
             Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web application at /"),
@@ -85,6 +95,7 @@ impl Application {
                 // actix calls this once on each worker thread, inside that worker's runtime.
                 let state = AppState {
                     pool: pools.for_this_worker(),
+                    auth: auth.clone(),
                     expected_migrations: Arc::clone(&expected),
                 };
                 let app = build_app(state, http.clone());
@@ -187,10 +198,14 @@ impl WorkerPools {
     }
 }
 
-fn migrate_or_retry_in_background(url: String) {
+/// In the background, so the server answers (503) while the database is not there yet:
+/// applies the migrations (when `migrate`), then creates the bootstrap admin (when
+/// `auth.bootstrap_admin_*` are set and no active admin exists), each retried until it
+/// succeeds.
+fn prepare_database_in_background(url: String, migrate: bool, auth: Auth, pool: PoolSettings) {
     actix_web::rt::spawn(async move {
         let mut delay = Duration::from_millis(250);
-        loop {
+        while migrate {
             match migrations::run_pending(&url).await {
                 Ok(applied) => {
                     if applied.is_empty() {
@@ -198,10 +213,35 @@ fn migrate_or_retry_in_background(url: String) {
                     } else {
                         tracing::info!(?applied, "migrations applied");
                     }
-                    return;
+                    break;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "migrations not applied yet");
+                    actix_web::rt::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        let (Some(email), Some(password)) = (
+            auth.settings().bootstrap_admin_email.clone(),
+            auth.settings().bootstrap_admin_password.clone(),
+        ) else {
+            return;
+        };
+        let password = Password::from_secret(password);
+        let pool = DbPool::new(&url, &pool, DbHealth::new(&url, pool.checkout_timeout));
+        loop {
+            match usuarios::bootstrap_admin(&pool, &auth, &email, &password).await {
+                Ok(Some(u)) => {
+                    tracing::info!(email = %u.email, "bootstrap admin ready (auth.bootstrap_admin_email)");
+                    return;
+                }
+                Ok(None) => {
+                    tracing::debug!("an active admin exists: bootstrap admin not needed");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "bootstrap admin not created yet");
                     actix_web::rt::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }

@@ -170,13 +170,14 @@ async fn peticiones_normales_en_trozos_con_cuerpo_y_en_cadena() {
     // then the 431 — in order — and the connection closed.
     let salida = bloqueante(move || {
         // Valid JSON whose white space is 20 000 CRLFs: empty lines, as at the end of a head.
+        // (A login, which needs no credentials: its 422 comes from the body.)
         let cuerpo = format!(
-            "{{\"nombre\": \"{}\",{}\"edad\": 30}}",
-            "a".repeat(101),
+            "{{\"username\": \"{}\",{}\"password\": \"x\"}}",
+            "a".repeat(300),
             "\r\n".repeat(20_000)
         );
         let mut bytes = format!(
-            "POST /api/v1/personas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+            "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
              Content-Length: {}\r\n\r\n{cuerpo}",
             cuerpo.len()
         )

@@ -251,6 +251,12 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
     );
     let state = AppState {
         pool,
+        auth: solicitudes_services::Auth::new(
+            solicitudes_api::config::Settings::defaults()
+                .unwrap()
+                .auth(),
+        )
+        .unwrap(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
     test::init_service(build_app(
@@ -266,9 +272,16 @@ async fn app_sin_base_de_datos() -> impl actix_web::dev::Service<
 #[actix_web::test]
 async fn sin_base_de_datos_503_con_retry_after_pero_la_validacion_sigue_respondiendo() {
     let app = app_sin_base_de_datos().await;
+    // A token has to be looked up in the database (this app has no session cache): 503.
     let res = test::call_service(
         &app,
-        TestRequest::get().uri("/api/v1/personas").to_request(),
+        TestRequest::get()
+            .uri("/api/v1/personas")
+            .insert_header((
+                "Authorization",
+                "Bearer sol_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            ))
+            .to_request(),
     )
     .await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -279,7 +292,8 @@ async fn sin_base_de_datos_503_con_retry_after_pero_la_validacion_sigue_respondi
     let res = test::call_service(&app, TestRequest::get().uri("/readyz").to_request()).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 
-    // /healthz and validation never need the database.
+    // /healthz, a request without credentials (401) and a malformed login (422) never need
+    // the database.
     let res = test::call_service(&app, TestRequest::get().uri("/healthz").to_request()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = test::call_service(
@@ -287,6 +301,15 @@ async fn sin_base_de_datos_503_con_retry_after_pero_la_validacion_sigue_respondi
         TestRequest::post()
             .uri("/api/v1/personas")
             .set_json(json!({"nombre": ""}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = test::call_service(
+        &app,
+        TestRequest::post()
+            .uri("/api/v1/auth/token")
+            .set_json(json!({"username": ""}))
             .to_request(),
     )
     .await;

@@ -215,12 +215,21 @@ async fn crear_con_un_campo_invalido_devuelve_422_en_ese_campo_y_no_guarda_nada(
 #[actix_web::test]
 async fn faltan_titulo_y_persona_o_todos_los_problemas_a_la_vez_devuelven_un_422() {
     let app = spawn().await;
+    // v1.1: `persona_id` may be omitted (the caller's own persona), so the body alone lacks
+    // only the titulo…
     assert_422(
         &app.post(URL, &json!({})).await,
-        &[
-            (json!(["body", "titulo"]), "missing"),
-            (json!(["body", "persona_id"]), "missing"),
-        ],
+        &[(json!(["body", "titulo"]), "missing")],
+    );
+    // …and an admin, who files for no persona of their own, must name one.
+    assert_422(
+        &app.post(URL, &json!({"titulo": "Hola"})).await,
+        &[(json!(["body", "persona_id"]), "missing")],
+    );
+    assert_422(
+        &app.post(URL, &json!({"titulo": "Hola", "persona_id": null}))
+            .await,
+        &[(json!(["body", "persona_id"]), "uuid_parsing")],
     );
     let body = json!({"titulo": "  ab  ", "descripcion": 5, "prioridad": "maxima",
                       "persona_id": "123", "estado": "aprobada"});

@@ -509,14 +509,22 @@ async fn otra_instancia<S>(
 > {
     let state = AppState {
         pool: app.db.pool(),
+        // Another replica: its own authentication service and session cache.
+        auth: solicitudes_services::Auth::new(
+            solicitudes_api::config::Settings::defaults()
+                .unwrap()
+                .auth(),
+        )
+        .unwrap(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
     let http = common::http_defaults();
     test::init_service(build_app(state, http)).await
 }
 
-/// What [`TestApp::call`] does, for the second instance.
-async fn llamar<S: Api<B>, B: MessageBody>(svc: &S, req: TestRequest) -> Resp {
+/// What [`TestApp::call`] does (as the test admin, with `token`), for the second instance.
+async fn llamar<S: Api<B>, B: MessageBody>(svc: &S, token: &str, req: TestRequest) -> Resp {
+    let req = req.insert_header(("Authorization", format!("Bearer {token}")));
     let res = test::call_service(svc, req.to_request()).await;
     let (status, headers) = (res.status(), res.headers().clone());
     let bytes = test::read_body(res).await;
@@ -572,7 +580,11 @@ async fn veinte_patch_concurrentes_en_dos_instancias_solo_uno_gana() {
             Box::pin(app.patch(&u, b, Some("\"1\"")))
         } else {
             let patch = TestRequest::patch().uri(&u).set_json(b);
-            Box::pin(llamar(&otra, patch.insert_header(("If-Match", "\"1\""))))
+            Box::pin(llamar(
+                &otra,
+                &app.admin_token,
+                patch.insert_header(("If-Match", "\"1\"")),
+            ))
         }
     });
     let results = en_carrera(&app.db, &s, llamadas.collect()).await;
@@ -581,7 +593,7 @@ async fn veinte_patch_concurrentes_en_dos_instancias_solo_uno_gana() {
     assert_eq!(cuantos(&results, 412), 19, "{statuses:?}");
     let ok = results.iter().find(|r| r.status == StatusCode::OK).unwrap();
     assert_eq!(ok.header("etag"), Some("\"2\""));
-    let got = llamar(&otra, TestRequest::get().uri(&u)).await;
+    let got = llamar(&otra, &app.admin_token, TestRequest::get().uri(&u)).await;
     assert_eq!(got.body["version"], 2);
     assert_eq!(got.body, ok.body);
 }
@@ -596,7 +608,7 @@ async fn diez_transiciones_concurrentes_en_dos_instancias_solo_una_pasa() {
     let llamadas = (0..10).map(|i| -> Llamada<'_> {
         match i % 2 {
             0 => Box::pin(app.call(req(&u, &body, None))),
-            _ => Box::pin(llamar(&otra, req(&u, &body, None))),
+            _ => Box::pin(llamar(&otra, &app.admin_token, req(&u, &body, None))),
         }
     });
     let results = en_carrera(&app.db, &s, llamadas.collect()).await;
@@ -621,7 +633,7 @@ async fn diez_transiciones_concurrentes_en_dos_instancias_solo_una_pasa() {
         );
         match i % 3 {
             0 => Box::pin(app.call(r)),
-            _ => Box::pin(llamar(&otra, r)),
+            _ => Box::pin(llamar(&otra, &app.admin_token, r)),
         }
     });
     let results = en_carrera(&app.db, &s, llamadas.collect()).await;

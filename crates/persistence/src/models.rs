@@ -110,6 +110,8 @@ pub struct SolicitudChanges<'a> {
 #[diesel(table_name = solicitudes)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct SolicitudState {
+    /// Whose it is (immutable: what the access policy's "own" is decided on).
+    pub persona_id: Uuid,
     /// Current version.
     pub version: i32,
     /// Current estado.

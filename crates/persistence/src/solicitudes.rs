@@ -53,17 +53,27 @@ pub async fn insert(
     .await?)
 }
 
-/// The solicitud with this id, if any.
+/// The solicitud with this id, if any within `alcance` — one statement, so a solicitud the
+/// caller may not see is answered exactly like one that does not exist.
 ///
 /// # Errors
 /// [`DbError`] when the database fails.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Solicitud>, DbError> {
-    Ok(solicitudes::table
-        .find(id)
-        .select(Solicitud::as_select())
-        .first(conn)
-        .await
-        .optional()?)
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    alcance: &Alcance,
+) -> Result<Option<Solicitud>, DbError> {
+    // Static queries (prepared once per connection), not a boxed one.
+    let query = solicitudes::table.find(id).select(Solicitud::as_select());
+    Ok(match alcance {
+        Alcance::Todas => query.first(conn).await.optional()?,
+        Alcance::DePersona(p) => query
+            .filter(solicitudes::persona_id.eq(Uuid::from(*p)))
+            .first(conn)
+            .await
+            .optional()?,
+        Alcance::Ninguna => None,
+    })
 }
 
 /// Version and estado of a solicitud, if it exists.

@@ -30,6 +30,11 @@ impl Password {
         Self(SecretString::from(password.into()))
     }
 
+    /// Wraps a password already held as a secret (from the configuration).
+    pub fn from_secret(password: SecretString) -> Self {
+        Self(password)
+    }
+
     /// The password itself, for hashing or verifying it.
     pub fn expose(&self) -> &str {
         self.0.expose_secret()

@@ -45,9 +45,14 @@ pub struct SolicitudCreate {
     #[garde(skip)]
     #[schema(default = "media", nullable = false)]
     pub prioridad: Prioridad,
-    /// The persona filing it; must exist (else 422). Cannot change later.
+    /// The persona filing it; must exist (else 422). Cannot change later. May be omitted:
+    /// then it is the caller's own persona (an admin, or a revisor without a persona, must
+    /// name one: 422 if absent). `null` is a 422. Filing for another persona is for admins
+    /// (403).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[garde(skip)]
-    pub persona_id: PersonaId,
+    #[schema(nullable = false)]
+    pub persona_id: Option<PersonaId>,
 }
 
 impl JsonBody for SolicitudCreate {
@@ -55,7 +60,7 @@ impl JsonBody for SolicitudCreate {
         Field::required("titulo", FieldKind::String),
         Field::optional("descripcion", FieldKind::String),
         Field::optional("prioridad", FieldKind::Enum(&Prioridad::ETIQUETAS)),
-        Field::required("persona_id", FieldKind::Uuid),
+        Field::optional("persona_id", FieldKind::Uuid),
     ];
 }
 

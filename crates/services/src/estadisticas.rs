@@ -1,27 +1,23 @@
 //! The dashboard's counts.
 
-use solicitudes_domain::Alcance;
+use solicitudes_domain::policy::Accion;
+use solicitudes_domain::{Alcance, Caller};
 use solicitudes_persistence::DbPool;
 use solicitudes_persistence::estadisticas as db;
 use solicitudes_schemas::workflow::{Estadisticas, PorEstado, PorPrioridad};
 
+use crate::acceso::exigir_sin_objeto;
 use crate::error::ServiceError;
 
-/// Solicitudes in total, per estado and per prioridad (one aggregate query).
+/// Solicitudes in total, per estado and per prioridad (one aggregate query), counting only
+/// those the caller may see (a solicitante: their own).
 ///
 /// # Errors
 /// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
-pub async fn obtener(pool: &DbPool) -> Result<Estadisticas, ServiceError> {
-    obtener_en(pool, &Alcance::Todas).await
-}
-
-/// [`obtener`] counting only the solicitudes within `alcance` (a solicitante: their own).
-///
-/// # Errors
-/// [`ServiceError::Unavailable`] when the database cannot be reached.
-#[tracing::instrument(skip_all)]
-pub async fn obtener_en(pool: &DbPool, alcance: &Alcance) -> Result<Estadisticas, ServiceError> {
+pub async fn obtener(pool: &DbPool, caller: &Caller) -> Result<Estadisticas, ServiceError> {
+    exigir_sin_objeto(caller, Accion::Estadisticas)?;
+    let alcance = &caller.alcance();
     let c = if *alcance == Alcance::Ninguna {
         db::Conteos::default()
     } else {

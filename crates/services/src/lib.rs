@@ -11,6 +11,7 @@
 //! [`ServiceError::Unavailable`]; anything else is [`ServiceError::Internal`], whose detail
 //! is logged and never shown to the client.
 
+mod acceso;
 pub mod auth;
 pub mod error;
 pub mod estadisticas;

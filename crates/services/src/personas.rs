@@ -1,6 +1,7 @@
 //! Use cases on personas.
 
-use solicitudes_domain::{Alcance, PersonaId};
+use solicitudes_domain::policy::{Accion, Decision};
+use solicitudes_domain::{Caller, PersonaId};
 use solicitudes_persistence::models::{NewPersona, Persona, PersonaChanges};
 use solicitudes_persistence::personas::{self as db, EMAIL_UNIQUE, PersonaFilter};
 use solicitudes_persistence::{DbError, DbPool};
@@ -9,15 +10,22 @@ use solicitudes_schemas::persona::{
     PersonaCreate, PersonaListQuery, PersonaPosition, PersonaResponse, PersonaUpdate,
 };
 
+use crate::acceso::{decidido, exigir_sin_objeto};
 use crate::error::{Recurso, ServiceError};
 use crate::page::split_page;
 
-/// Files a new persona.
+/// Files a new persona (admin).
 ///
 /// # Errors
-/// [`ServiceError::EmailTaken`] when the e-mail is taken (case-insensitively).
+/// [`ServiceError::Forbidden`] unless the caller may; [`ServiceError::EmailTaken`] when the
+/// e-mail is taken (case-insensitively).
 #[tracing::instrument(skip_all)]
-pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse, ServiceError> {
+pub async fn crear(
+    pool: &DbPool,
+    caller: &Caller,
+    dto: &PersonaCreate,
+) -> Result<PersonaResponse, ServiceError> {
+    exigir_sin_objeto(caller, Accion::PersonasCrear)?;
     let new = NewPersona {
         id: PersonaId::new().into(),
         nombre: &dto.nombre,
@@ -34,9 +42,18 @@ pub async fn crear(pool: &DbPool, dto: &PersonaCreate) -> Result<PersonaResponse
 /// The persona with this id.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`] when there is none.
+/// [`ServiceError::NotFound`] when there is none, or the caller may not see it.
 #[tracing::instrument(skip_all, fields(%id))]
-pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, ServiceError> {
+pub async fn obtener(
+    pool: &DbPool,
+    caller: &Caller,
+    id: PersonaId,
+) -> Result<PersonaResponse, ServiceError> {
+    decidido(
+        caller.puede(Accion::PersonasLeer, Some(id)),
+        Accion::PersonasLeer,
+        Recurso::Persona(id),
+    )?;
     let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
@@ -47,13 +64,16 @@ pub async fn obtener(pool: &DbPool, id: PersonaId) -> Result<PersonaResponse, Se
 /// Changes the fields present in `dto`; absent fields stay, `email: null` clears it.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::EmailTaken`] when the new e-mail is taken.
+/// [`ServiceError::NotFound`], then [`ServiceError::Forbidden`] (someone else's persona, for
+/// all but an admin), or [`ServiceError::EmailTaken`] when the new e-mail is taken.
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
+    caller: &Caller,
     id: PersonaId,
     dto: &PersonaUpdate,
 ) -> Result<PersonaResponse, ServiceError> {
+    permitido_sobre(pool, caller, Accion::PersonasEditar, id).await?;
     let changes = PersonaChanges {
         nombre: dto.nombre.as_deref(),
         edad: dto.edad.map(edad).transpose()?,
@@ -70,9 +90,12 @@ pub async fn editar(
 /// Deletes a persona that has no solicitudes.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`], or [`ServiceError::PersonaConSolicitudes`] while it still has solicitudes.
+/// [`ServiceError::NotFound`], then [`ServiceError::Forbidden`] (admin only), or
+/// [`ServiceError::PersonaConSolicitudes`] / [`ServiceError::PersonaConUsuario`] while it
+/// still has solicitudes or an account.
 #[tracing::instrument(skip_all, fields(%id))]
-pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
+pub async fn borrar(pool: &DbPool, caller: &Caller, id: PersonaId) -> Result<(), ServiceError> {
+    permitido_sobre(pool, caller, Accion::PersonasBorrar, id).await?;
     let mut conn = pool.get().await?;
     match db::delete(&mut conn, id.into()).await {
         Ok(true) => Ok(()),
@@ -87,29 +110,20 @@ pub async fn borrar(pool: &DbPool, id: PersonaId) -> Result<(), ServiceError> {
     }
 }
 
-/// A page of personas, newest first, after the query's cursor.
+/// A page of personas, newest first, after the query's cursor, within what the caller may
+/// see (a solicitante: only their own persona) — in the same statements: the list, its
+/// `total` and its cursors never include another persona.
 ///
 /// # Errors
 /// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
 pub async fn listar(
     pool: &DbPool,
+    caller: &Caller,
     query: &PersonaListQuery,
 ) -> Result<Page<PersonaResponse>, ServiceError> {
-    listar_en(pool, query, &Alcance::Todas).await
-}
-
-/// [`listar`] within `alcance` (a solicitante: only their own persona), in the same
-/// statements: the list, its `total` and its cursors never include another persona.
-///
-/// # Errors
-/// [`ServiceError::Unavailable`] when the database cannot be reached.
-#[tracing::instrument(skip_all)]
-pub async fn listar_en(
-    pool: &DbPool,
-    query: &PersonaListQuery,
-    alcance: &Alcance,
-) -> Result<Page<PersonaResponse>, ServiceError> {
+    exigir_sin_objeto(caller, Accion::PersonasListar)?;
+    let alcance = &caller.alcance();
     let after = query.cursor.map(|p| (p.created_at, p.id));
     let filter = PersonaFilter {
         q: query.q.as_deref(),
@@ -132,6 +146,27 @@ pub async fn listar_en(
         next_cursor,
         total,
     })
+}
+
+/// Whether `caller` may do `accion` on persona `id`: a 404 for one they may not see or that
+/// does not exist, a 403 for one that exists but is not theirs to change. Reads the persona
+/// only when the answer depends on whether it exists.
+async fn permitido_sobre(
+    pool: &DbPool,
+    caller: &Caller,
+    accion: Accion,
+    id: PersonaId,
+) -> Result<(), ServiceError> {
+    match caller.puede(accion, Some(id)) {
+        Decision::Prohibida => {
+            let mut conn = pool.get().await?;
+            if db::find(&mut conn, id.into()).await?.is_none() {
+                return Err(not_found(id));
+            }
+            Err(ServiceError::Forbidden(accion))
+        }
+        d => decidido(d, accion, Recurso::Persona(id)),
+    }
 }
 
 /// The response DTO of a row.

@@ -1,6 +1,7 @@
 //! The list of solicitudes: filters, sorts and keyset cursors.
 
-use solicitudes_domain::Alcance;
+use solicitudes_domain::Caller;
+use solicitudes_domain::policy::Accion;
 use solicitudes_persistence::solicitud_list::{
     self as db, SolicitudFilter, Sort, SortKey, SortValue,
 };
@@ -12,34 +13,26 @@ use solicitudes_schemas::solicitud_list::{
 };
 use uuid::Uuid;
 
+use crate::acceso::exigir_sin_objeto;
 use crate::error::ServiceError;
 use crate::page::split_page;
 use crate::solicitudes::into_response;
 
-/// A page of solicitudes matching the query's filters, in its order, after the query's cursor.
-///
-/// # Errors
-/// [`ServiceError::Unavailable`] when the database cannot be reached.
-#[tracing::instrument(skip_all)]
-pub async fn listar(
-    pool: &DbPool,
-    query: &SolicitudListQuery,
-) -> Result<Page<SolicitudResponse>, ServiceError> {
-    listar_en(pool, query, &Alcance::Todas).await
-}
-
-/// [`listar`] within `alcance` (a solicitante: only their own persona's solicitudes). The
+/// A page of solicitudes matching the query's filters, in its order, after the query's
+/// cursor, within what the caller may see (a solicitante: only their own persona's). The
 /// restriction is part of the list's and the count's WHERE clause, so neither the page, nor
 /// `total`, nor a cursor walk ever includes another persona's rows.
 ///
 /// # Errors
 /// [`ServiceError::Unavailable`] when the database cannot be reached.
 #[tracing::instrument(skip_all)]
-pub async fn listar_en(
+pub async fn listar(
     pool: &DbPool,
+    caller: &Caller,
     query: &SolicitudListQuery,
-    alcance: &Alcance,
 ) -> Result<Page<SolicitudResponse>, ServiceError> {
+    exigir_sin_objeto(caller, Accion::SolicitudesListar)?;
+    let alcance = &caller.alcance();
     let sort = sort_of(query.sort);
     let after = query.cursor.map(|p| {
         let value = match p.value {

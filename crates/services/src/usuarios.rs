@@ -4,7 +4,8 @@
 //! Every change goes through [`solicitudes_persistence::usuarios::update`], which notifies
 //! every replica, and evicts the usuario from this process's session cache at once.
 
-use solicitudes_domain::{PersonaId, Rol, UsuarioId};
+use solicitudes_domain::policy::Accion;
+use solicitudes_domain::{Caller, PersonaId, Rol, UsuarioId};
 use solicitudes_persistence::models::{NewPersona, NewUsuario, Usuario, UsuarioChanges};
 use solicitudes_persistence::personas::EMAIL_UNIQUE as PERSONA_EMAIL_UNIQUE;
 use solicitudes_persistence::usuarios::{
@@ -18,6 +19,7 @@ use solicitudes_schemas::usuario::{
     UsuarioCreate, UsuarioListQuery, UsuarioPosition, UsuarioResponse, UsuarioUpdate,
 };
 
+use crate::acceso::exigir_sin_objeto;
 use crate::auth::Auth;
 use crate::error::{Recurso, ServiceError};
 use crate::page::split_page;
@@ -25,11 +27,27 @@ use crate::page::split_page;
 /// `POST /usuarios` (admin): creates an account.
 ///
 /// # Errors
-/// [`ServiceError::EmailTaken`] when the e-mail is taken; [`ServiceError::PersonaInexistente`] or
-/// [`ServiceError::PersonaRequerida`] on
-/// `persona_id` for a solicitante without one or a persona that does not exist.
+/// [`ServiceError::Forbidden`] for all but an admin; otherwise as [`alta`].
 #[tracing::instrument(skip_all)]
 pub async fn crear(
+    pool: &DbPool,
+    auth: &Auth,
+    caller: &Caller,
+    dto: &UsuarioCreate,
+) -> Result<UsuarioResponse, ServiceError> {
+    exigir_sin_objeto(caller, Accion::Usuarios)?;
+    alta(pool, auth, dto).await
+}
+
+/// Creates an account with no caller and no policy: the operator's path (the CLI's
+/// `usuarios crear`, run by whoever holds the database's credentials).
+///
+/// # Errors
+/// [`ServiceError::EmailTaken`] when the e-mail is taken; [`ServiceError::PersonaInexistente`]
+/// or [`ServiceError::PersonaRequerida`] on `persona_id` for a solicitante without one or a
+/// persona that does not exist.
+#[tracing::instrument(skip_all)]
+pub async fn alta(
     pool: &DbPool,
     auth: &Auth,
     dto: &UsuarioCreate,
@@ -53,12 +71,35 @@ pub async fn crear(
         .map_err(|e| constraint_error(e, dto.persona_id))
 }
 
-/// `GET /usuarios/{id}` (admin) and `GET /auth/me` (with the caller's id).
+/// `GET /usuarios/{id}` (admin).
 ///
 /// # Errors
-/// [`ServiceError::NotFound`] when there is none.
+/// [`ServiceError::Forbidden`] for all but an admin; [`ServiceError::NotFound`] when there is
+/// none.
 #[tracing::instrument(skip_all, fields(%id))]
-pub async fn obtener(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, ServiceError> {
+pub async fn obtener(
+    pool: &DbPool,
+    caller: &Caller,
+    id: UsuarioId,
+) -> Result<UsuarioResponse, ServiceError> {
+    exigir_sin_objeto(caller, Accion::Usuarios)?;
+    leer(pool, id).await
+}
+
+/// `GET /auth/me`: the caller's own account, as it is now.
+///
+/// # Errors
+/// [`ServiceError::Unauthorized`] if the account vanished since the request was
+/// authenticated.
+#[tracing::instrument(skip_all)]
+pub async fn yo(pool: &DbPool, caller: &Caller) -> Result<UsuarioResponse, ServiceError> {
+    leer(pool, caller.usuario_id).await.map_err(|e| match e {
+        ServiceError::NotFound(_) => ServiceError::Unauthorized,
+        e => e,
+    })
+}
+
+async fn leer(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, ServiceError> {
     let mut conn = pool.get().await?;
     db::find(&mut conn, id.into())
         .await?
@@ -71,16 +112,19 @@ pub async fn obtener(pool: &DbPool, id: UsuarioId) -> Result<UsuarioResponse, Se
 /// takes effect on the account's next request, on every replica.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`]; [`ServiceError::Conflict`] when the e-mail is taken or the
-/// change would leave no active admin (decided atomically in the UPDATE);
-/// [`ServiceError::PersonaInexistente`] on `persona_id` as in [`crear`].
+/// [`ServiceError::Forbidden`] for all but an admin; [`ServiceError::NotFound`];
+/// [`ServiceError::EmailTaken`]; [`ServiceError::UltimoAdmin`] when the change would leave no
+/// active admin (decided atomically in the UPDATE); [`ServiceError::PersonaInexistente`] or
+/// [`ServiceError::PersonaRequerida`] on `persona_id` as in [`alta`].
 #[tracing::instrument(skip_all, fields(%id))]
 pub async fn editar(
     pool: &DbPool,
     auth: &Auth,
+    caller: &Caller,
     id: UsuarioId,
     dto: &UsuarioUpdate,
 ) -> Result<UsuarioResponse, ServiceError> {
+    exigir_sin_objeto(caller, Accion::Usuarios)?;
     let hash = match &dto.password {
         Some(p) => Some(auth.hasher().hash(p).await?),
         None => None,
@@ -112,12 +156,15 @@ pub async fn editar(
 /// `GET /usuarios` (admin): a page, newest first, filtered by `q` (e-mail), `rol`, `activo`.
 ///
 /// # Errors
-/// [`ServiceError::Unavailable`] when the database cannot be reached.
+/// [`ServiceError::Forbidden`] for all but an admin; [`ServiceError::Unavailable`] when the
+/// database cannot be reached.
 #[tracing::instrument(skip_all)]
 pub async fn listar(
     pool: &DbPool,
+    caller: &Caller,
     query: &UsuarioListQuery,
 ) -> Result<Page<UsuarioResponse>, ServiceError> {
+    exigir_sin_objeto(caller, Accion::Usuarios)?;
     let after = query.cursor.map(|p| (p.created_at, p.id));
     let filter = UsuarioFilter {
         q: query.q.as_deref(),
@@ -148,13 +195,17 @@ pub async fn listar(
 /// transaction; the e-mail is both the persona's and the login.
 ///
 /// # Errors
-/// [`ServiceError::Conflict`] when the e-mail is taken (by a persona or an account).
+/// [`ServiceError::NotFound`] (`Recurso::Registro`) unless `auth.open_registration` is on;
+/// [`ServiceError::EmailTaken`] when the e-mail is taken (by a persona or an account).
 #[tracing::instrument(skip_all)]
 pub async fn registro(
     pool: &DbPool,
     auth: &Auth,
     dto: &Registro,
 ) -> Result<UsuarioResponse, ServiceError> {
+    if !auth.settings().open_registration {
+        return Err(ServiceError::NotFound(Recurso::Registro));
+    }
     let hash = auth.hasher().hash(&dto.password).await?;
     let persona_id = PersonaId::new();
     let persona = NewPersona {

@@ -1,46 +1,34 @@
 //! The review workflow: moving a solicitud between estados, and its historial.
 
-use solicitudes_domain::{Alcance, Estado, SolicitudId, UsuarioId};
+use solicitudes_domain::policy::Accion;
+use solicitudes_domain::{Alcance, Caller, Estado, SolicitudId};
 use solicitudes_persistence::models::EventoConActor;
 use solicitudes_persistence::solicitudes as db;
 use solicitudes_persistence::{DbPool, EstadoDb};
 use solicitudes_schemas::solicitud::SolicitudResponse;
 use solicitudes_schemas::workflow::{ActorResponse, EventoResponse, TransicionCreate};
-use uuid::Uuid;
 
 use crate::error::ServiceError;
-use crate::solicitudes::{into_response, not_found};
+use crate::solicitudes::{autorizar, into_response, not_found};
 use crate::version::ExpectedVersion;
 
-/// Moves a solicitud to `dto.estado` if the workflow allows it from its current estado, in
-/// one statement that also bumps the version and writes the historial event.
+/// Moves a solicitud to `dto.estado` if the caller may and the workflow allows it from its
+/// current estado, in one statement that also bumps the version and writes the historial
+/// event with the caller as its actor.
 ///
 /// # Errors
-/// In the contract's order: [`ServiceError::NotFound`], [`ServiceError::PreconditionFailed`]
-/// (If-Match names another version), [`ServiceError::TransicionNoPermitida`] (409, naming
-/// the allowed next estados).
+/// In the contract's order: [`ServiceError::NotFound`] (also for one the caller may not
+/// see), [`ServiceError::Forbidden`] (the policy: reviewing is for revisores, never on their
+/// own solicitud; withdrawing for its owner), [`ServiceError::PreconditionFailed`] (If-Match
+/// names another version), [`ServiceError::TransicionNoPermitida`] (409, naming the allowed
+/// next estados).
 #[tracing::instrument(skip_all, fields(%id, destino = %dto.estado))]
 pub async fn transicionar(
     pool: &DbPool,
+    caller: &Caller,
     id: SolicitudId,
     expected: Option<&ExpectedVersion>,
     dto: &TransicionCreate,
-) -> Result<SolicitudResponse, ServiceError> {
-    transicionar_por(pool, id, expected, dto, None).await
-}
-
-/// [`transicionar`], recording `actor` (the usuario making the move) in the historial event,
-/// in the same statement.
-///
-/// # Errors
-/// As [`transicionar`].
-#[tracing::instrument(skip_all, fields(%id, destino = %dto.estado))]
-pub async fn transicionar_por(
-    pool: &DbPool,
-    id: SolicitudId,
-    expected: Option<&ExpectedVersion>,
-    dto: &TransicionCreate,
-    actor: Option<UsuarioId>,
 ) -> Result<SolicitudResponse, ServiceError> {
     let destino = dto.estado;
     let desde: Vec<EstadoDb> = Estado::TODOS
@@ -51,6 +39,7 @@ pub async fn transicionar_por(
     let comentario = dto.comentario.as_deref().filter(|c| !c.trim().is_empty());
     let versions = expected.and_then(ExpectedVersion::versions);
     let mut conn = pool.get().await?;
+    autorizar(&mut conn, caller, Accion::Transicionar(destino), id).await?;
     if let Some(row) = db::transicionar(
         &mut conn,
         id.into(),
@@ -58,7 +47,7 @@ pub async fn transicionar_por(
         &desde,
         EstadoDb(destino),
         comentario,
-        actor.map(Uuid::from),
+        Some(caller.usuario_id.into()),
     )
     .await?
     {
@@ -83,29 +72,19 @@ pub async fn transicionar_por(
     })
 }
 
-/// The historial of a solicitud, oldest first; creation is the first event.
-///
-/// # Errors
-/// [`ServiceError::NotFound`] when there is no such solicitud.
-#[tracing::instrument(skip_all, fields(%id))]
-pub async fn historial(
-    pool: &DbPool,
-    id: SolicitudId,
-) -> Result<Vec<EventoResponse>, ServiceError> {
-    historial_en(pool, id, &Alcance::Todas).await
-}
-
-/// [`historial`] of a solicitud within `alcance`, in one statement: one outside it is a
+/// The historial of a solicitud the caller may see, oldest first; creation is the first
+/// event. One statement with the caller's scope: one they may not see is a
 /// [`ServiceError::NotFound`], exactly like one that does not exist.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`] when there is no such solicitud within `alcance`.
+/// [`ServiceError::NotFound`] when there is no such solicitud the caller may see.
 #[tracing::instrument(skip_all, fields(%id))]
-pub async fn historial_en(
+pub async fn historial(
     pool: &DbPool,
+    caller: &Caller,
     id: SolicitudId,
-    alcance: &Alcance,
 ) -> Result<Vec<EventoResponse>, ServiceError> {
+    let alcance = &caller.alcance();
     let eventos = if *alcance == Alcance::Ninguna {
         Vec::new()
     } else {

@@ -10,15 +10,18 @@
 //!
 //! Thin handlers: extract and validate (see [`crate::extract`]), call one use case, answer.
 
+pub mod auth;
 pub mod estadisticas;
 pub mod meta;
 pub mod personas;
 pub mod solicitudes;
+pub mod usuarios;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use actix_web::http::Method;
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use utoipa::openapi::HttpMethod;
 use utoipa_actix_web::OpenApiFactory;
@@ -32,6 +35,9 @@ pub struct Operation {
     pub path: String,
     /// The method (from the handler's `#[utoipa::path]`).
     pub method: Method,
+    /// Served without credentials. Everything else is behind [`crate::auth::require`] and
+    /// documented with the OAuth2 security requirement and its 401: deny by default.
+    pub public: bool,
     /// The handler, guarded, as an actix route without a method guard.
     route: fn(Duration) -> actix_web::Route,
     /// The handler's `#[utoipa::path]`: its operation and the schemas it refers to.
@@ -42,6 +48,7 @@ impl Operation {
     /// The operation of the handler whose `#[utoipa::path]` is `doc` (its `__path_…` type).
     fn of<P: utoipa::Path + OpenApiFactory + 'static>(
         doc: P,
+        public: bool,
         route: fn(Duration) -> actix_web::Route,
     ) -> Self {
         let method = match P::methods().first() {
@@ -57,17 +64,25 @@ impl Operation {
         Self {
             path: P::path(),
             method,
+            public,
             route,
             doc: Box::new(doc),
         }
     }
 }
 
-/// `operation!(module::handler)`: the [`Operation`] of a handler with a `#[utoipa::path]`.
+/// `operation!(module::handler)`: the [`Operation`] of a handler with a `#[utoipa::path]`,
+/// protected; `operation!(module::handler, public)` for one served without credentials.
 macro_rules! operation {
     ($module:ident :: $handler:ident) => {
+        operation!(@ $module :: $handler, false)
+    };
+    ($module:ident :: $handler:ident, public) => {
+        operation!(@ $module :: $handler, true)
+    };
+    (@ $module:ident :: $handler:ident, $public:expr) => {
         pastey::paste! {
-            Operation::of($module::[<__path_ $handler>], |timeout| {
+            Operation::of($module::[<__path_ $handler>], $public, |timeout| {
                 web::route().to(guarded($module::$handler, timeout))
             })
         }
@@ -77,9 +92,21 @@ macro_rules! operation {
 /// Every operation of the service: the one list the server and the document are made from.
 pub fn operations() -> Vec<Operation> {
     vec![
-        operation!(meta::root),
-        operation!(meta::healthz),
-        operation!(meta::readyz),
+        operation!(meta::root, public),
+        operation!(meta::healthz, public),
+        operation!(meta::readyz, public),
+        operation!(auth::token, public),
+        operation!(auth::cookie, public),
+        operation!(auth::registro, public),
+        operation!(auth::logout),
+        operation!(auth::me),
+        operation!(auth::sesiones),
+        operation!(auth::revocar_sesion),
+        operation!(auth::password),
+        operation!(usuarios::crear),
+        operation!(usuarios::listar),
+        operation!(usuarios::obtener),
+        operation!(usuarios::editar),
         operation!(personas::crear),
         operation!(personas::listar),
         operation!(personas::obtener),
@@ -133,6 +160,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration, prefix: &str, 
             .map(Method::as_str)
             .collect::<Vec<_>>()
             .join(", ");
+        // A path is public only if all its operations are (none mixes them today).
+        let public = ops.iter().all(|op| op.public);
         let mut resource = web::resource(path.as_str()).default_service(web::to(move || {
             let allow = allow.clone();
             async move { method_not_allowed(&allow) }
@@ -143,6 +172,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, timeout: Duration, prefix: &str, 
             }
             resource = resource.route((op.route)(timeout).method(op.method));
         }
-        cfg.service(resource);
+        if public {
+            cfg.service(resource);
+        } else {
+            cfg.service(resource.wrap(from_fn(crate::auth::require)));
+        }
     }
 }

@@ -9,6 +9,7 @@ use solicitudes_schemas::persona::{
 use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
 use solicitudes_services::personas;
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{Id, Json, Parts, Query};
 use crate::state::AppState;
@@ -30,9 +31,10 @@ use crate::state::AppState;
     ))]
 pub async fn crear(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Json(dto): Json<PersonaCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let persona = personas::crear(&state.pool, &dto).await?;
+    let persona = personas::crear(&state.pool, &caller, &dto).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/personas/{}", persona.id)))
         .json(persona))
@@ -51,9 +53,10 @@ pub async fn crear(
     ))]
 pub async fn listar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Query(query): Query<PersonaListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(personas::listar(&state.pool, &query).await?))
+    Ok(HttpResponse::Ok().json(personas::listar(&state.pool, &caller, &query).await?))
 }
 
 /// Reads a persona.
@@ -67,9 +70,10 @@ pub async fn listar(
     ))]
 pub async fn obtener(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     id: Id<PersonaId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(personas::obtener(&state.pool, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(personas::obtener(&state.pool, &caller, id.into_inner()).await?))
 }
 
 /// Changes a persona.
@@ -88,9 +92,11 @@ pub async fn obtener(
     ))]
 pub async fn editar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Parts((id, Json(dto))): Parts<(Id<PersonaId>, Json<PersonaUpdate>)>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(personas::editar(&state.pool, id.into_inner(), &dto).await?))
+    Ok(HttpResponse::Ok()
+        .json(personas::editar(&state.pool, &caller, id.into_inner(), &dto).await?))
 }
 
 /// Deletes a persona that has no solicitudes.
@@ -105,8 +111,9 @@ pub async fn editar(
     ))]
 pub async fn borrar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     id: Id<PersonaId>,
 ) -> Result<HttpResponse, ApiError> {
-    personas::borrar(&state.pool, id.into_inner()).await?;
+    personas::borrar(&state.pool, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,6 +9,7 @@ use solicitudes_schemas::workflow::{EventoResponse, TransicionConflict, Transici
 use solicitudes_schemas::{ErrorMessage, HttpValidationError, Page};
 use solicitudes_services::{solicitud_list, solicitudes, workflow};
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{Id, IfMatchHeader, Json, Parts, Query};
 use crate::precondition;
@@ -37,9 +38,10 @@ fn with_etag(mut res: actix_web::HttpResponseBuilder, s: &SolicitudResponse) -> 
     ))]
 pub async fn crear(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Json(dto): Json<SolicitudCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = solicitudes::crear(&state.pool, &dto).await?;
+    let s = solicitudes::crear(&state.pool, &caller, &dto).await?;
     let mut res = HttpResponse::Created();
     res.insert_header((header::LOCATION, format!("/api/v1/solicitudes/{}", s.id)));
     Ok(with_etag(res, &s))
@@ -57,9 +59,10 @@ pub async fn crear(
     ))]
 pub async fn obtener(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     id: Id<SolicitudId>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = solicitudes::obtener(&state.pool, id.into_inner()).await?;
+    let s = solicitudes::obtener(&state.pool, &caller, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), &s))
 }
 
@@ -87,13 +90,21 @@ pub async fn obtener(
     ))]
 pub async fn editar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Parts((id, IfMatchHeader(if_match), Json(dto))): Parts<(
         Id<SolicitudId>,
         IfMatchHeader,
         Json<SolicitudUpdate>,
     )>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = solicitudes::editar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
+    let s = solicitudes::editar(
+        &state.pool,
+        &caller,
+        id.into_inner(),
+        if_match.as_ref(),
+        &dto,
+    )
+    .await?;
     Ok(with_etag(HttpResponse::Ok(), &s))
 }
 
@@ -112,9 +123,10 @@ pub async fn editar(
     ))]
 pub async fn borrar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Parts((id, IfMatchHeader(if_match))): Parts<(Id<SolicitudId>, IfMatchHeader)>,
 ) -> Result<HttpResponse, ApiError> {
-    solicitudes::borrar(&state.pool, id.into_inner(), if_match.as_ref()).await?;
+    solicitudes::borrar(&state.pool, &caller, id.into_inner(), if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -132,9 +144,10 @@ pub async fn borrar(
     ))]
 pub async fn listar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Query(query): Query<SolicitudListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(solicitud_list::listar(&state.pool, &query).await?))
+    Ok(HttpResponse::Ok().json(solicitud_list::listar(&state.pool, &caller, &query).await?))
 }
 
 /// Moves a solicitud through the review workflow.
@@ -160,13 +173,21 @@ pub async fn listar(
     ))]
 pub async fn transicionar(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     Parts((id, IfMatchHeader(if_match), Json(dto))): Parts<(
         Id<SolicitudId>,
         IfMatchHeader,
         Json<TransicionCreate>,
     )>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = workflow::transicionar(&state.pool, id.into_inner(), if_match.as_ref(), &dto).await?;
+    let s = workflow::transicionar(
+        &state.pool,
+        &caller,
+        id.into_inner(),
+        if_match.as_ref(),
+        &dto,
+    )
+    .await?;
     Ok(with_etag(HttpResponse::Ok(), &s))
 }
 
@@ -181,7 +202,8 @@ pub async fn transicionar(
     ))]
 pub async fn historial(
     state: web::Data<AppState>,
+    Authenticated(caller): Authenticated,
     id: Id<SolicitudId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(workflow::historial(&state.pool, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(workflow::historial(&state.pool, &caller, id.into_inner()).await?))
 }

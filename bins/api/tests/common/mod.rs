@@ -10,13 +10,17 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::HeaderMap;
+use actix_web::http::header::{self, HeaderMap};
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use solicitudes_api::app::{HttpSettings, build_app};
 use solicitudes_api::config::Settings;
 use solicitudes_api::state::AppState;
+use solicitudes_domain::{PersonaId, Rol};
 use solicitudes_persistence::{DbPool, migrations};
+use solicitudes_schemas::auth::{LoginForm, Password};
+use solicitudes_schemas::usuario::UsuarioCreate;
+use solicitudes_services::{Auth, usuarios};
 use solicitudes_testkit::TestDb;
 
 /// A response, read whole.
@@ -60,18 +64,23 @@ impl Resp {
         assert_eq!(self.header("content-type"), Some("application/json"));
         let codes: &[&str] = match self.status.as_u16() {
             400 => &["bad_request"],
+            401 => &["unauthorized"],
+            403 => &["forbidden", "csrf_rejected"],
             404 => &["not_found"],
             405 => &["method_not_allowed"],
             408 => &["body_timeout"],
             409 => &[
                 "email_taken",
                 "persona_has_solicitudes",
+                "persona_has_usuario",
+                "last_admin",
                 "solicitud_final",
                 "transition_not_allowed",
             ],
             412 => &["precondition_failed"],
             413 => &["payload_too_large"],
             414 => &["uri_too_long"],
+            429 => &["too_many_requests"],
             431 => &["headers_too_large"],
             500 => &["internal"],
             503 => &["database_unavailable", "timeout"],
@@ -87,9 +96,19 @@ impl Resp {
     }
 }
 
+/// The test admin's login (created by [`spawn_with`]).
+pub const ADMIN_EMAIL: &str = "admin@test.example";
+/// The password of every account the tests create.
+pub const CLAVE: &str = "correcto caballo batería";
+
 pub struct TestApp<S> {
     pub db: TestDb,
     pub pool: DbPool,
+    /// The process's authentication service (no listener: its cache is bypassed).
+    pub auth: Auth,
+    /// A bearer token of the test admin, sent by [`TestApp::call`] when the request carries
+    /// no credentials of its own.
+    pub admin_token: String,
     app: S,
 }
 
@@ -125,12 +144,62 @@ pub async fn spawn_with(
 > {
     let db = TestDb::new().await;
     let pool = db.pool();
+    let auth = Auth::new(Settings::defaults().unwrap().auth()).unwrap();
+    let admin_token = cuenta(&pool, &auth, ADMIN_EMAIL, Rol::Admin, None).await;
     let state = AppState {
         pool: pool.clone(),
+        auth: auth.clone(),
         expected_migrations: Arc::new(migrations::expected_versions().unwrap()),
     };
     let app = test::init_service(build_app(state, http)).await;
-    TestApp { db, pool, app }
+    TestApp {
+        db,
+        pool,
+        auth,
+        admin_token,
+        app,
+    }
+}
+
+/// Creates an account through the operator's path and logs it in: its bearer token.
+pub async fn cuenta(
+    pool: &DbPool,
+    auth: &Auth,
+    email: &str,
+    rol: Rol,
+    persona_id: Option<PersonaId>,
+) -> String {
+    usuarios::alta(
+        pool,
+        auth,
+        &UsuarioCreate {
+            email: email.to_owned(),
+            rol,
+            persona_id,
+            password: Password::new(CLAVE),
+            activo: true,
+        },
+    )
+    .await
+    .unwrap();
+    login(pool, auth, email).await
+}
+
+/// Logs `email` in with [`CLAVE`]: its bearer token.
+pub async fn login(pool: &DbPool, auth: &Auth, email: &str) -> String {
+    auth.login(
+        pool,
+        &LoginForm {
+            username: email.to_owned(),
+            password: Password::new(CLAVE),
+            ..LoginForm::default()
+        },
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .access_token
 }
 
 impl<S, B> TestApp<S>
@@ -138,8 +207,40 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    /// Sends `req` as the test admin unless it carries credentials of its own
+    /// (`Authorization` or a cookie); [`TestApp::call_anon`] sends it as it is.
     pub async fn call(&self, req: TestRequest) -> Resp {
-        let res = test::call_service(&self.app, req.to_request()).await;
+        let mut req = req.to_request();
+        let h = req.headers_mut();
+        if !h.contains_key(header::AUTHORIZATION) && !h.contains_key(header::COOKIE) {
+            h.insert(
+                header::AUTHORIZATION,
+                header::HeaderValue::from_str(&format!("Bearer {}", self.admin_token)).unwrap(),
+            );
+        }
+        self.send(req).await
+    }
+
+    /// Sends `req` with no credentials added.
+    pub async fn call_anon(&self, req: TestRequest) -> Resp {
+        self.send(req.to_request()).await
+    }
+
+    /// Sends `req` with `token` as its bearer token.
+    pub async fn call_as(&self, token: &str, req: TestRequest) -> Resp {
+        self.call(req.insert_header((header::AUTHORIZATION, format!("Bearer {token}"))))
+            .await
+    }
+
+    /// A new account of `rol` (with `persona`) and its token.
+    pub async fn cuenta(&self, email: &str, rol: Rol, persona: Option<&Value>) -> String {
+        let persona = persona
+            .map(|p| PersonaId::from(uuid::Uuid::parse_str(p["id"].as_str().unwrap()).unwrap()));
+        cuenta(&self.pool, &self.auth, email, rol, persona).await
+    }
+
+    async fn send(&self, req: actix_http::Request) -> Resp {
+        let res = test::call_service(&self.app, req).await;
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = test::read_body(res).await;
