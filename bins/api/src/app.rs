@@ -81,9 +81,17 @@ pub fn build_app(
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::CONTENT_TYPE, header::IF_MATCH, X_REQUEST_ID])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::AUTHORIZATION,
+            X_REQUEST_ID,
+            header::HeaderName::from_static(crate::auth::CSRF_HEADER),
+        ])
         .expose_headers([header::ETAG, header::LOCATION, X_REQUEST_ID])
         .max_age(3600)
+        // The web application's dev server (another origin) sends the session cookie.
+        .supports_credentials()
         // A request from an origin not on the list is served without CORS headers (the
         // browser then withholds the response) rather than refused: curl and server-to-server
         // callers send no Origin, and proxies may add one.

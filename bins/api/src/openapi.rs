@@ -2,8 +2,15 @@
 
 use actix_web::{HttpResponse, web};
 use solicitudes_domain::Estado;
-use utoipa::openapi::schema::Schema;
-use utoipa::openapi::{RefOr, extensions::Extensions};
+use utoipa::openapi::content::Content;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::Paths;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Object, Schema, Type};
+use utoipa::openapi::security::{
+    Flow, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{Ref, RefOr, extensions::Extensions};
 use utoipa::{Modify, OpenApi};
 use utoipa_redoc::{Redoc, Servable};
 use utoipa_swagger_ui::SwaggerUi;
@@ -24,6 +31,12 @@ Every other error is `{\"detail\": \"…\"}`. A 503 (database unavailable) carri
 **Lists** use keyset pagination: pass `next_cursor` back as `cursor`, with the same filters.\n\n\
 **Concurrency.** A solicitud's `ETag` is its version; send it back in `If-Match` when changing it \
 to get a 412 instead of overwriting someone else's change.\n\n\
+**Identity and access.** Every operation under `/api/v1` needs a caller, except logging in \
+(`POST /api/v1/auth/token`, which the **Authorize** button uses) and open registration. Without \
+valid credentials: 401 with `WWW-Authenticate: Bearer`. What the caller may do depends on their \
+`rol` (solicitante, revisor, admin): what they may not see is a 404, what they may see but not \
+do a 403; a solicitante's lists, counts and cursors only ever include their own persona's rows. \
+Precedence: 401, 404, 403, 412, 409; a malformed request (422) comes right after 401.\n\n\
 Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A-Za-z0-9._:-]`).",
         license(name = "MIT OR Apache-2.0"),
     ),
@@ -31,6 +44,8 @@ Every response carries `X-Request-Id` (yours, if it is 1–128 characters of `[A
         (name = "personas", description = "The people who file solicitudes"),
         (name = "solicitudes", description = "Requests: filing, lists, edits with optimistic concurrency, the review workflow and its historial"),
         (name = "estadisticas", description = "Counts for the dashboard"),
+        (name = "auth", description = "Logging in and out, the caller's account and sessions"),
+        (name = "usuarios", description = "Accounts and their roles (admin only)"),
         (name = "meta", description = "Service information and probes"),
     )
 )]
@@ -109,16 +124,118 @@ impl Modify for Refinements {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     let mut schemas = Vec::new();
+    let unauthorized = unauthorized_response();
     for op in routes::operations() {
-        doc.paths.merge(op.doc.paths());
+        let mut paths = op.doc.paths();
+        if !op.public {
+            protect(&mut paths, &unauthorized);
+        }
+        doc.paths.merge(paths);
         op.doc.schemas(&mut schemas);
     }
-    doc.components
-        .get_or_insert_with(Default::default)
-        .schemas
-        .extend(schemas);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
+    components.add_security_scheme(SECURITY_SCHEME, security_scheme());
     Refinements.modify(&mut doc);
     doc
+}
+
+/// The name of the document's security scheme (FastAPI's, so clients generated for a FastAPI
+/// service find the same one).
+pub const SECURITY_SCHEME: &str = "OAuth2PasswordBearer";
+
+/// OAuth2's password flow against `POST /api/v1/auth/token`: what Swagger UI's **Authorize**
+/// button fills in (e-mail as username, password) and then sends as `Authorization: Bearer`.
+fn security_scheme() -> SecurityScheme {
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [Flow::Password(Password::new(
+            "/api/v1/auth/token",
+            Scopes::new(),
+        ))],
+        "Log in with your e-mail (as `username`) and password. The token answered is sent \
+             as `Authorization: Bearer <token>`. The web application uses an HttpOnly session \
+             cookie instead (`POST /api/v1/auth/cookie`).",
+    ))
+}
+
+/// The 401 every protected operation can answer.
+fn unauthorized_response() -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(
+                "No credentials, or a token that is unknown, expired or revoked, or an inactive \
+                 account; also before any other problem of the request",
+            )
+            .header(
+                "WWW-Authenticate",
+                Header::builder()
+                    .schema(Some(Object::with_type(Type::String)))
+                    .description(Some("`Bearer`"))
+                    .build(),
+            )
+            .content(
+                "application/json",
+                Content::new(Some(RefOr::<Schema>::Ref(Ref::from_schema_name(
+                    "ErrorMessage",
+                )))),
+            )
+            .build(),
+    )
+}
+
+/// Puts the security requirement and the 401 on every operation of `paths`, and the CSRF
+/// 403 on those that change state.
+fn protect(paths: &mut Paths, unauthorized: &RefOr<Response>) {
+    let csrf = RefOr::T(
+        ResponseBuilder::new()
+            .description(
+                "Authenticated by the session cookie without `X-Requested-With: XMLHttpRequest` \
+                 (CSRF protection); or the access policy forbids it",
+            )
+            .content(
+                "application/json",
+                Content::new(Some(RefOr::<Schema>::Ref(Ref::from_schema_name(
+                    "ErrorMessage",
+                )))),
+            )
+            .build(),
+    );
+    for item in paths.paths.values_mut() {
+        for op in [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.responses
+                .responses
+                .entry("403".to_owned())
+                .or_insert_with(|| csrf.clone());
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            op.security = Some(vec![SecurityRequirement::new(
+                SECURITY_SCHEME,
+                Vec::<String>::new(),
+            )]);
+            op.responses
+                .responses
+                .entry("401".to_owned())
+                .or_insert_with(|| unauthorized.clone());
+        }
+    }
 }
 
 /// The document as pretty JSON (what `solicitudes-api openapi` prints).

@@ -205,20 +205,22 @@ impl WorkerPools {
 fn prepare_database_in_background(url: String, migrate: bool, auth: Auth, pool: PoolSettings) {
     actix_web::rt::spawn(async move {
         let mut delay = Duration::from_millis(250);
-        while migrate {
-            match migrations::run_pending(&url).await {
-                Ok(applied) => {
-                    if applied.is_empty() {
-                        tracing::info!("database schema is up to date");
-                    } else {
-                        tracing::info!(?applied, "migrations applied");
+        if migrate {
+            loop {
+                match migrations::run_pending(&url).await {
+                    Ok(applied) => {
+                        if applied.is_empty() {
+                            tracing::info!("database schema is up to date");
+                        } else {
+                            tracing::info!(?applied, "migrations applied");
+                        }
+                        break;
                     }
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "migrations not applied yet");
-                    actix_web::rt::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(5));
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "migrations not applied yet");
+                        actix_web::rt::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_secs(5));
+                    }
                 }
             }
         }

@@ -23,6 +23,7 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Created", body = PersonaResponse,
             headers(("Location" = String, description = "URL of the new persona"))),
+        (status = 403, description = "Only an admin creates personas", body = ErrorMessage),
         (status = 409, description = "The e-mail is already registered", body = ErrorMessage,
             example = json!({"detail": "Ese email ya está registrado para otra persona"})),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
@@ -40,7 +41,7 @@ pub async fn crear(
         .json(persona))
 }
 
-/// Lists personas, newest first.
+/// Lists personas, newest first. A solicitante sees only their own persona.
 ///
 /// Keyset pagination: pass `next_cursor` back as `cursor` for the next page (with the same
 /// `q`); `next_cursor` is `null` on the last page. `count=true` adds `total`.
@@ -64,7 +65,7 @@ pub async fn listar(
     params(("id" = uuid::Uuid, Path, description = "The persona's id")),
     responses(
         (status = 200, description = "The persona", body = PersonaResponse),
-        (status = 404, description = "No such persona", body = ErrorMessage),
+        (status = 404, description = "No such persona, or one you may not see", body = ErrorMessage),
         (status = 422, description = "Malformed id", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),
     ))]
@@ -84,7 +85,8 @@ pub async fn obtener(
     request_body(content = PersonaUpdate, content_type = "application/json"),
     responses(
         (status = 200, description = "The persona after the change", body = PersonaResponse),
-        (status = 404, description = "No such persona", body = ErrorMessage),
+        (status = 403, description = "Not your persona (only an admin edits others)", body = ErrorMessage),
+        (status = 404, description = "No such persona, or one you may not see", body = ErrorMessage),
         (status = 409, description = "The e-mail is already registered", body = ErrorMessage),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
         (status = 422, description = "Invalid body or id", body = HttpValidationError),
@@ -104,7 +106,8 @@ pub async fn editar(
     params(("id" = uuid::Uuid, Path, description = "The persona's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such persona", body = ErrorMessage),
+        (status = 403, description = "Only an admin deletes personas", body = ErrorMessage),
+        (status = 404, description = "No such persona, or one you may not see", body = ErrorMessage),
         (status = 409, description = "The persona still has solicitudes; nothing was deleted", body = ErrorMessage),
         (status = 422, description = "Malformed id", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),

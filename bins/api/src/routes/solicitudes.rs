@@ -23,6 +23,10 @@ fn with_etag(mut res: actix_web::HttpResponseBuilder, s: &SolicitudResponse) -> 
 
 /// Files a solicitud.
 ///
+/// Without `persona_id`, for the caller's own persona; a solicitante (or revisor) filing for
+/// another persona gets a 403; an admin must name the persona (422 if absent). The caller is
+/// recorded as the actor of the creation event in the historial.
+///
 /// It starts `pendiente` at version 1. `persona_id` must name an existing persona (else 422
 /// on `persona_id`). `estado`, `version` and timestamps are the server's: sending them is a
 /// 422.
@@ -32,6 +36,7 @@ fn with_etag(mut res: actix_web::HttpResponseBuilder, s: &SolicitudResponse) -> 
         (status = 201, description = "Created", body = SolicitudResponse, headers(
             ("Location" = String, description = "URL of the new solicitud"),
             ("ETag" = String, description = "Its version in quotes: `\"1\"`"))),
+        (status = 403, description = "Filing for another persona than your own (only an admin may)", body = ErrorMessage),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
         (status = 422, description = "Invalid body, or no such persona", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),
@@ -53,7 +58,7 @@ pub async fn crear(
     responses(
         (status = 200, description = "The solicitud", body = SolicitudResponse,
             headers(("ETag" = String, description = "Its version in quotes, e.g. `\"3\"`"))),
-        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 404, description = "No such solicitud, or one you may not see", body = ErrorMessage),
         (status = 422, description = "Malformed id", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),
     ))]
@@ -81,7 +86,8 @@ pub async fn obtener(
     responses(
         (status = 200, description = "The solicitud after the change", body = SolicitudResponse,
             headers(("ETag" = String, description = "The new version in quotes"))),
-        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 403, description = "Not your solicitud (only an admin edits others)", body = ErrorMessage),
+        (status = 404, description = "No such solicitud, or one you may not see", body = ErrorMessage),
         (status = 409, description = "The solicitud is final", body = ErrorMessage),
         (status = 412, description = "If-Match names another version; nothing changed", body = ErrorMessage),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
@@ -116,7 +122,8 @@ pub async fn editar(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 403, description = "Only an admin deletes solicitudes", body = ErrorMessage),
+        (status = 404, description = "No such solicitud, or one you may not see", body = ErrorMessage),
         (status = 412, description = "If-Match names another version; nothing deleted", body = ErrorMessage),
         (status = 422, description = "Malformed id or If-Match", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),
@@ -131,6 +138,9 @@ pub async fn borrar(
 }
 
 /// Lists solicitudes: filters, sort and keyset pagination.
+///
+/// A solicitante sees only their own persona's solicitudes: the restriction is in the query,
+/// so `total` and the cursors never count or reach anyone else's.
 ///
 /// Pass `next_cursor` back as `cursor`, with the same `sort` and filters, for the next page;
 /// walking the cursors returns every matching solicitud exactly once, even while new ones are
@@ -164,7 +174,8 @@ pub async fn listar(
     responses(
         (status = 200, description = "The solicitud in its new estado", body = SolicitudResponse,
             headers(("ETag" = String, description = "The new version in quotes"))),
-        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 403, description = "The policy forbids this move to you: reviewing (en_revision, aprobada, rechazada, back to pendiente) is for revisores and never on their own solicitud; cancelling is for its owner", body = ErrorMessage),
+        (status = 404, description = "No such solicitud, or one you may not see", body = ErrorMessage),
         (status = 409, description = "The workflow forbids this move; `permitidos` lists the allowed next estados", body = TransicionConflict),
         (status = 412, description = "If-Match names another version; nothing changed", body = ErrorMessage),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
@@ -196,7 +207,7 @@ pub async fn transicionar(
     params(("id" = uuid::Uuid, Path, description = "The solicitud's id")),
     responses(
         (status = 200, description = "The events, oldest first", body = Vec<EventoResponse>),
-        (status = 404, description = "No such solicitud", body = ErrorMessage),
+        (status = 404, description = "No such solicitud, or one you may not see", body = ErrorMessage),
         (status = 422, description = "Malformed id", body = HttpValidationError),
         (status = 503, description = "Database unavailable", body = ErrorMessage),
     ))]
