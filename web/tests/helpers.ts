@@ -43,3 +43,19 @@ export const persona = (over: Record<string, unknown> = {}) => ({
   updated_at: '2026-11-22T10:15:30.123456Z',
   ...over,
 });
+
+export const ADMIN_ID = '0193a3f6-0000-7000-8000-00000000ad01';
+export const REVISOR_ID = '0193a3f6-0000-7000-8000-00000000e501';
+export const SOLICITANTE_ID = '0193a3f6-0000-7000-8000-000000005011';
+
+/** A usuario of the given rol; the solicitante files as `persona()`, the revisor as another. */
+export const usuarioDe = (rol: 'solicitante' | 'revisor' | 'admin', over: Record<string, unknown> = {}) => ({
+  id: rol === 'admin' ? ADMIN_ID : rol === 'revisor' ? REVISOR_ID : SOLICITANTE_ID,
+  email: `${rol}@example.com`,
+  rol,
+  persona_id: rol === 'solicitante' ? persona().id : rol === 'revisor' ? '0193a3f4-1c2b-7d3e-8f40-0000000000e5' : null,
+  activo: true,
+  created_at: '2026-11-22T10:15:30.123456Z',
+  updated_at: '2026-11-22T10:15:30.123456Z',
+  ...over,
+});
