@@ -63,6 +63,12 @@ export function forgetSession(): void {
   checked = Promise.resolve(null);
 }
 
+/** Forgets what the API said: the next `loadSession` asks it again. */
+export function resetSession(): void {
+  current.value = null;
+  checked = null;
+}
+
 /** Replaces the usuario in memory (e.g. after the admin edits their own account). */
 export function setUsuario(u: Usuario | null): void {
   current.value = u;
