@@ -98,7 +98,7 @@ describe('the review queue', () => {
     });
     const { w } = await mountAt(RevisionQueue, '/revision');
     expect(m.listSolicitudes).toHaveBeenLastCalledWith(
-      { estado: ['pendiente', 'en_revision'], sort: 'created_at', limit: 20, count: true, cursor: undefined },
+      { estado: ['pendiente', 'en_revision'], q: undefined, sort: 'created_at', limit: 20, count: true, cursor: undefined },
       expect.anything(),
     );
     const rows = w.findAll('[data-testid="cola"] tbody tr').map((r) => r.text());
@@ -108,6 +108,11 @@ describe('the review queue', () => {
     await w.get('#cola-orden').setValue('-prioridad');
     await flushPromises();
     expect(m.listSolicitudes).toHaveBeenLastCalledWith(expect.objectContaining({ sort: '-prioridad' }), expect.anything());
+
+    await w.get('#cola-q').setValue('  turno ');
+    await w.get('form').trigger('submit');
+    await flushPromises();
+    expect(m.listSolicitudes).toHaveBeenLastCalledWith(expect.objectContaining({ q: 'turno', sort: '-prioridad' }), expect.anything());
   });
 });
 
