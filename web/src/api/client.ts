@@ -37,9 +37,9 @@ export function cleanParams<T extends object>(params: T): Partial<T> {
   return out as Partial<T>;
 }
 
-/** Requests whose 401 means something else than "the session is gone": a failed login, and
- *  the check at start-up that finds nobody logged in. */
-const OWN_401 = ['/auth/cookie', '/auth/me', '/auth/token'];
+/** Requests whose 401 is handled where they are made: a failed login, the check at start-up
+ *  that finds nobody logged in, and logging out of a session that had already ended. */
+const OWN_401 = ['/auth/cookie', '/auth/me', '/auth/token', '/auth/logout'];
 
 /**
  * Calls `onUnauthorized` when a request answers 401 (the session expired, was closed from
