@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../src/api';
 import { setUsuario } from '../src/lib/session';
 import EstadisticasView from '../src/views/EstadisticasView.vue';
+import PersonaEdit from '../src/views/PersonaEdit.vue';
 import RevisionQueue from '../src/views/RevisionQueue.vue';
 import SolicitudesList from '../src/views/SolicitudesList.vue';
 import SolicitudNew from '../src/views/SolicitudNew.vue';
@@ -15,6 +16,8 @@ vi.mock('../src/api', () => ({
   listPersonas: vi.fn(),
   getPersona: vi.fn(),
   getEstadisticas: vi.fn(),
+  updatePersona: vi.fn(),
+  deletePersona: vi.fn(),
   getMe: vi.fn(),
 }));
 // chart.js needs a canvas, which happy-dom has not; the numbers are in the tables anyway.
@@ -29,9 +32,9 @@ beforeEach(() => {
   m.getPersona.mockResolvedValue(persona());
 });
 
-async function mountAt(component: unknown, path: string) {
+async function mountAt(component: unknown, path: string, props: Record<string, unknown> = {}) {
   const router = await routerAt(path);
-  const w = mount(component as never, { global: { plugins: [router] }, attachTo: document.body });
+  const w = mount(component as never, { props: props as never, global: { plugins: [router] }, attachTo: document.body });
   await flushPromises();
   return { w: w as VueWrapper, router };
 }
@@ -141,5 +144,24 @@ describe('the dashboard by rol', () => {
     const { w } = await mountAt(EstadisticasView, '/estadisticas');
     expect(w.get('h1').text()).toBe('Estadísticas');
     expect(w.get('[data-testid="alcance"]').text()).toBe('Todas las solicitudes, de todas las personas.');
+  });
+});
+
+describe('a persona by rol', () => {
+  it('a revisor reads another persona, without the form or «Eliminar»', async () => {
+    setUsuario(usuarioDe('revisor'));
+    const { w } = await mountAt(PersonaEdit, `/personas/${persona().id}`, { id: persona().id });
+    expect(w.find('form').exists()).toBe(false);
+    expect(w.text()).toContain('Ana Pérez');
+    expect(w.findAll('button').some((b) => b.text() === 'Eliminar persona')).toBe(false);
+    expect(w.findAll('a').some((a) => a.text() === 'Ver sus solicitudes')).toBe(true);
+  });
+
+  it('a solicitante edits her own persona, and cannot delete it', async () => {
+    setUsuario(usuarioDe('solicitante'));
+    const { w } = await mountAt(PersonaEdit, `/personas/${persona().id}`, { id: persona().id });
+    expect(w.find('form #nombre').exists()).toBe(true);
+    expect(w.findAll('button').some((b) => b.text() === 'Eliminar persona')).toBe(false);
+    expect(w.findAll('a').some((a) => a.text() === 'Ver mis solicitudes')).toBe(true);
   });
 });
