@@ -9,11 +9,15 @@
 #    or on TEST_DATABASE_URL's server when set, like `make test`) and drops it afterwards.
 # 3. Starts target/debug/solicitudes-api serve on a free port with
 #    APP__SERVER__STATIC_DIR=<repo>/web/dist, so the binary serves the SPA at / and the API
-#    at /api/v1 from the same origin, and waits for /readyz.
+#    at /api/v1 from the same origin, and a bootstrap admin with a password made up for this
+#    run (APP__AUTH__BOOTSTRAP_ADMIN_EMAIL / _PASSWORD: auth.bootstrap_admin_email and
+#    auth.bootstrap_admin_password), and waits for /readyz. The tests create every other
+#    account through the API as that admin.
 # 4. Runs `node --test web/e2e/*.test.mjs`: playwright-core drives headless Chromium
 #    (/usr/bin/chromium, or $CHROMIUM; installed with apt-get when missing and running as
-#    root). Screenshots of every screen, and of a failing step, go to web/test-results/e2e/
-#    (git-ignored); the service's log to web/test-results/e2e-api.log.
+#    root). Screenshots of every screen, and of a failing step, go to
+#    web/test-results/e2e/<walk or rol>/ (git-ignored); the service's log to
+#    web/test-results/e2e-api.log.
 #
 # Environment: CARGO (default cargo), CHROMIUM, TEST_DATABASE_URL, PGPORT_TEST,
 # E2E_KEEP_DB=1 keeps the database (its URL is printed). Exit status: the tests'.
@@ -130,13 +134,19 @@ fi
 port="$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 readonly BASE_URL="http://127.0.0.1:$port"
 mkdir -p "$RESULTS"
+rm -rf "$RESULTS/e2e"
 readonly API_LOG="$RESULTS/e2e-api.log"
+readonly ADMIN_EMAIL="admin.e2e@example.com"
+ADMIN_PASSWORD="e2e-$(node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))')"
+readonly ADMIN_PASSWORD
 
 say "starting the service on $BASE_URL (log: ${API_LOG#"$REPO"/})"
 env DATABASE_URL="$db_url" \
     APP__SERVER__HOST=127.0.0.1 \
     APP__SERVER__PORT="$port" \
     APP__SERVER__STATIC_DIR="$WEB/dist" \
+    APP__AUTH__BOOTSTRAP_ADMIN_EMAIL="$ADMIN_EMAIL" \
+    APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     "$BIN" serve >"$API_LOG" 2>&1 &
 server_pid=$!
 
@@ -176,6 +186,7 @@ fetch(process.argv[1], { headers: { Accept: "text/html" } })
 say "running web/e2e/*.test.mjs in $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
 set +e
 (cd "$WEB" && E2E_BASE_URL="$BASE_URL" E2E_RESULTS_DIR="$RESULTS" \
+    E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     node --test --test-reporter=spec --test-concurrency=1 e2e/*.test.mjs)
 status=$?
 set -e

@@ -1,86 +1,27 @@
 // End-to-end: the built SPA, served by the real binary over a real database, in Chromium.
 //
 // Run through scripts/e2e.sh (`make e2e`), which builds everything, starts a private
-// PostgreSQL database and the service, and sets:
-//   E2E_BASE_URL     where the binary serves the SPA and the API (http://127.0.0.1:PORT)
-//   E2E_RESULTS_DIR  where screenshots go (default: web/test-results)
-//   CHROMIUM         the browser (default /usr/bin/chromium)
+// PostgreSQL database and the service with a bootstrap admin (see e2e/support.mjs for the
+// environment it sets).
 //
-// The steps run in order and share state (one user's session); after a failure the rest are
-// skipped. Every screen is saved as e2e/NN-name.png, and a failing step as FAILED-name.png.
+// The whole walk as the bootstrap admin, who may do everything: the steps run in order and
+// share state (one browser, one session); after a failure the rest are skipped. Every screen
+// is saved as e2e/recorrido/NN-name.png, and a failing step as FAILED-name.png. The roles'
+// own walks are in roles.test.mjs.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ADMIN, BASE, DESKTOP, PHONE, RUN, apiAs, focused, nav as navOf, openBrowser, pageErrors, step } from './support.mjs';
 
-const BASE = (process.env.E2E_BASE_URL ?? '').replace(/\/+$/, '');
-if (!BASE) throw new Error('E2E_BASE_URL is not set: run scripts/e2e.sh (make e2e)');
-const API = `${BASE}/api/v1`;
-const RESULTS = process.env.E2E_RESULTS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
-const SHOTS = join(RESULTS, 'e2e');
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-/** Unique per run, so reruns against the same database never collide. */
-const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const persona = { nombre: `Lucía Gómez ${RUN}`, edad: '41', email: `lucia.${RUN}@example.com` };
 const titulo = `Cambio de turno ${RUN}`;
 
-let context;
 let page;
-let userDataDir;
-let failed = null;
-let shot = 0;
-const pageErrors = [];
+/** The API as the admin, in a session of its own (another device, for the browser). */
+let api;
 const state = {};
 
-async function screenshot(name) {
-  shot += 1;
-  const file = join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-/** A step of the walk: skipped after a failure; a failure leaves a screenshot. */
-function step(name, fn) {
-  test(name, { timeout: 90_000 }, async (t) => {
-    if (failed) {
-      t.skip(`after the failure of «${failed}»`);
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (error) {
-      failed = name;
-      const safe = name.replace(/[^a-z0-9áéíóúñ]+/gi, '-').slice(0, 60);
-      try {
-        const file = join(SHOTS, `FAILED-${safe}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        t.diagnostic(`screenshot: ${file}`);
-      } catch {
-        // the browser may be gone
-      }
-      throw error;
-    }
-  });
-}
-
-async function api(method, path, body, headers = {}) {
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
-
-/** The focused element, described (to check focus management). */
-const focused = () => page.evaluate(() => `${document.activeElement?.tagName}#${document.activeElement?.id}:${document.activeElement?.textContent?.trim().slice(0, 60)}`);
+const screenshot = (name) => page.shot(name);
+const nav = (name) => navOf(page, name);
 
 async function readStats() {
   await page.getByTestId('total').waitFor();
@@ -92,58 +33,38 @@ async function readStats() {
   };
 }
 
-const nav = (name) => page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name, exact: true });
-
-before(async () => {
-  rmSync(SHOTS, { recursive: true, force: true });
-  mkdirSync(SHOTS, { recursive: true });
-  userDataDir = mkdtempSync(join(tmpdir(), 'solicitudes-e2e-chromium-'));
-  const args = [
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ];
-  if (process.getuid?.() === 0) args.unshift('--no-sandbox');
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args,
-    viewport: DESKTOP,
-    locale: 'es-ES',
-    timezoneId: 'Europe/Madrid',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    // Failed requests (the 422 and 412 on purpose) are logged by Chromium as errors: not ours.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-  });
-});
-
-after(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-});
-
-step('el binario sirve la SPA en / y en las rutas del cliente', async () => {
+step('el binario sirve la SPA; sin sesión lleva al login y, tras entrar, a la página pedida', async () => {
+  page = await openBrowser('recorrido');
+  api = await apiAs(ADMIN.email, ADMIN.password);
+  await page.goto(`${BASE}/`);
+  await page.waitForURL(`${BASE}/login`);
+  assert.equal(await page.title(), 'Iniciar sesión · Solicitudes');
+  // A client route loaded directly (reload, shared link) gets index.html too, and the login
+  // remembers it.
+  await page.goto(`${BASE}/personas/nueva`);
+  await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/personas/nueva');
+  await screenshot('login');
+  await loginAs(ADMIN);
+  await page.waitForURL(`${BASE}/personas/nueva`);
+  await page.getByRole('heading', { level: 1, name: 'Nueva persona' }).waitFor();
   await page.goto(`${BASE}/`);
   await page.waitForURL(`${BASE}/solicitudes`);
   await page.getByRole('heading', { level: 1, name: 'Solicitudes' }).waitFor();
   assert.equal(await page.title(), 'Solicitudes · Solicitudes');
-  // A client route loaded directly (reload, shared link) gets index.html too.
-  await page.goto(`${BASE}/personas/nueva`);
-  await page.getByRole('heading', { level: 1, name: 'Nueva persona' }).waitFor();
 });
+
+async function loginAs(who) {
+  await page.getByLabel('Email', { exact: true }).fill(who.email);
+  await page.getByLabel('Contraseña', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByTestId('usuario-actual').filter({ hasText: who.email }).waitFor();
+}
 
 step('el panel de estadísticas muestra los totales de partida', async () => {
   await nav('Estadísticas').click();
   await page.waitForURL('**/estadisticas');
   state.before = await readStats();
-  assert.match(await focused(), /^H1#titulo-estadisticas:Estadísticas/, 'the heading of the new page has the focus');
+  assert.match(await focused(page), /^H1#titulo-estadisticas:Estadísticas/, 'the heading of the new page has the focus');
   await page.locator('.chart canvas').first().waitFor();
   await screenshot('estadisticas-antes');
 });
@@ -194,7 +115,7 @@ step('presenta una solicitud: primero ve el error de validación junto al campo'
   const field = page.getByLabel('Título');
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   assert.match(await field.getAttribute('aria-describedby'), /titulo-error/);
-  assert.match(await focused(), /^INPUT#titulo/, 'the field in error has the focus');
+  assert.match(await focused(page), /^INPUT#titulo/, 'the field in error has the focus');
   assert.equal(await page.locator('#persona_id-error').count(), 0);
   await screenshot('solicitud-error-validacion');
 
@@ -272,7 +193,7 @@ step('la lleva por la revisión hasta «aprobada» y ve el historial', async () 
   // Rejecting asks for a comentario first (and sends nothing).
   await page.getByRole('button', { name: 'Rechazar' }).click();
   await page.locator('#comentario-error').waitFor();
-  assert.match(await focused(), /^TEXTAREA#comentario/);
+  assert.match(await focused(page), /^TEXTAREA#comentario/);
 
   await page.getByLabel('Comentario').fill('Todo en orden, aprobada.');
   await page.getByRole('button', { name: 'Aprobar' }).click();

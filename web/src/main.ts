@@ -1,10 +1,14 @@
 import { createApp, nextTick } from 'vue';
 import App from './App.vue';
+import { http } from './api/client';
 import { createAppRouter } from './router';
+import { installAuthGuard, installUnauthorizedRedirect } from './lib/authGuard';
 import { flashNavigated } from './lib/flash';
 import './style.css';
 
 const router = createAppRouter();
+installAuthGuard(router);
+installUnauthorizedRedirect(router, http);
 
 router.afterEach((to, from, failure) => {
   if (failure) return;

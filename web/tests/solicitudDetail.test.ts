@@ -1,11 +1,13 @@
 import { enableAutoUnmount, flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../src/api';
+import { setUsuario } from '../src/lib/session';
 import SolicitudDetail from '../src/views/SolicitudDetail.vue';
-import { httpError, persona, routerAt, solicitud } from './helpers';
+import { httpError, persona, routerAt, solicitud, usuarioDe } from './helpers';
 
 vi.mock('../src/api', () => ({
   getSolicitud: vi.fn(),
+  getMe: vi.fn(),
   getHistorial: vi.fn(),
   getPersona: vi.fn(),
   transicionar: vi.fn(),
@@ -20,6 +22,7 @@ enableAutoUnmount(afterEach);
 
 beforeEach(() => {
   vi.resetAllMocks();
+  setUsuario(usuarioDe('admin'));
   m.getPersona.mockResolvedValue(persona());
   m.getHistorial.mockResolvedValue([creado]);
 });
@@ -34,7 +37,7 @@ async function mountDetail() {
 const buttons = (w: VueWrapper) => w.findAll('.transitions button').map((b) => b.text());
 const button = (w: VueWrapper, text: string) => w.findAll('.transitions button').find((b) => b.text() === text)!;
 
-describe('solicitud detail: transitions', () => {
+describe('solicitud detail: transitions (admin: every one the workflow allows)', () => {
   it('offers exactly the allowed next estados', async () => {
     m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'en_revision' }), etag: '"2"' });
     const w = await mountDetail();
@@ -128,5 +131,62 @@ describe('solicitud detail: transitions', () => {
     await button(w, 'Aprobar').trigger('click');
     await flushPromises();
     expect(w.get('#comentario-error').text()).toBe('Debe tener como máximo 2000 caracteres');
+  });
+});
+
+describe('solicitud detail: what each role may do', () => {
+  const otra = '0193a3f4-1c2b-7d3e-8f40-0000000000aa';
+
+  it('a revisor reviews the solicitudes of others, but cannot cancel, edit or delete them', async () => {
+    setUsuario(usuarioDe('revisor'));
+    m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'en_revision', persona_id: otra }), etag: '"2"' });
+    const w = await mountDetail();
+    expect(buttons(w)).toEqual(['Aprobar', 'Rechazar', 'Devolver a pendiente']);
+    expect(w.findAll('a').some((a) => a.text() === 'Editar')).toBe(false);
+    expect(w.findAll('button').some((b) => b.text() === 'Eliminar')).toBe(false);
+    expect(w.get('[data-testid="sin-permiso"]').text()).toContain('No puedes cambiar el estado');
+  });
+
+  it('a revisor may only cancel their own solicitud (separation of duties), and edit it', async () => {
+    const revisor = usuarioDe('revisor');
+    setUsuario(revisor);
+    m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'pendiente', persona_id: revisor.persona_id }), etag: '"1"' });
+    const w = await mountDetail();
+    expect(buttons(w)).toEqual(['Cancelar solicitud']);
+    expect(w.get('[data-testid="sin-permiso"]').text()).toBe('Es tu propia solicitud: puedes cancelarla, pero la revisa otra persona.');
+    expect(w.findAll('a').some((a) => a.text() === 'Editar')).toBe(true);
+  });
+
+  it('a solicitante may edit and cancel their own, nothing else', async () => {
+    setUsuario(usuarioDe('solicitante'));
+    m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'en_revision' }), etag: '"2"' });
+    const w = await mountDetail();
+    expect(buttons(w)).toEqual(['Cancelar solicitud']);
+    expect(w.findAll('a').some((a) => a.text() === 'Editar')).toBe(true);
+    expect(w.findAll('button').some((b) => b.text() === 'Eliminar')).toBe(false);
+    expect(w.get('[data-testid="sin-permiso"]').text()).toContain('Una persona revisora decidirá');
+  });
+
+  it('a 403 that still happens says so plainly, with the reason', async () => {
+    setUsuario(usuarioDe('revisor'));
+    m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'pendiente', persona_id: otra }), etag: '"1"' });
+    m.transicionar.mockRejectedValueOnce(httpError(403, { detail: 'Tu rol ya no permite revisar solicitudes' }));
+    const w = await mountDetail();
+    await button(w, 'Pasar a revisión').trigger('click');
+    await flushPromises();
+    const box = w.get('.error-box');
+    expect(box.attributes('role')).toBe('alert');
+    expect(box.text()).toContain('No tienes permiso para hacer esto.');
+    expect(box.text()).toContain('Tu rol ya no permite revisar solicitudes');
+  });
+
+  it('the historial says who made each change, or «—» for events without an actor', async () => {
+    m.getSolicitud.mockResolvedValueOnce({ data: solicitud({ estado: 'en_revision' }), etag: '"2"' });
+    m.getHistorial.mockResolvedValueOnce([
+      { ...creado, actor: null },
+      { ...creado, estado_anterior: 'pendiente', estado_nuevo: 'en_revision', actor: { id: 'u1', email: 'rita@example.com' } },
+    ]);
+    const w = await mountDetail();
+    expect(w.findAll('[data-testid="actor"]').map((a) => a.text())).toEqual(['Por: —', 'Por: rita@example.com']);
   });
 });

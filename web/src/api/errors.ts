@@ -24,6 +24,8 @@ export interface ApiError {
   general: string[];
   /** For a 409 on a transition: the estados the solicitud can move to now. */
   permitidos?: Estado[];
+  /** Seconds to wait before trying again (`Retry-After` of a 429 or 503), when given. */
+  retryAfter?: number;
   /** Worth trying again as is (503, no answer). */
   retryable: boolean;
   /** The X-Request-Id of the response, to quote when reporting a problem. */
@@ -33,6 +35,32 @@ export interface ApiError {
 export const MSG_UNAVAILABLE = 'El servicio no está disponible, reintenta.';
 export const MSG_NETWORK = 'No se pudo conectar con el servicio. Comprueba la conexión y reintenta.';
 export const MSG_INVALID = 'Revisa los datos marcados.';
+export const MSG_FORBIDDEN = 'No tienes permiso para hacer esto.';
+export const MSG_UNAUTHENTICATED = 'Tu sesión ha terminado. Vuelve a iniciar sesión.';
+
+/** `Retry-After` in seconds: either a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** `45` → `45 segundos`, `61` → `2 minutos` (rounded up: better to wait a bit too long). */
+export function espera(seconds: number): string {
+  if (seconds <= 1) return '1 segundo';
+  if (seconds < 60) return `${seconds} segundos`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minuto' : `${new Intl.NumberFormat('es-ES').format(minutes)} minutos`;
+}
+
+export function msgTooMany(seconds: number | undefined): string {
+  return seconds === undefined
+    ? 'Demasiados intentos. Espera un poco antes de volver a intentarlo.'
+    : `Demasiados intentos. Espera ${espera(seconds)} antes de volver a intentarlo.`;
+}
 
 const LOC_NAMES: Record<string, string> = {
   query: 'parámetro',
@@ -86,7 +114,9 @@ export function toApiError(error: unknown, fields?: readonly string[]): ApiError
   const data = res.data as { detail?: unknown; permitidos?: unknown } | undefined;
   const detail = data?.detail;
   const requestId = (res.headers?.['x-request-id'] as string | undefined) ?? undefined;
+  const retryAfter = parseRetryAfter(res.headers?.['retry-after']);
   const out: ApiError = { ...base, status: res.status, retryable: false, requestId };
+  if (retryAfter !== undefined) out.retryAfter = retryAfter;
 
   if (res.status === 422 && isEntryList(detail)) {
     const mapped = mapValidationErrors(detail, fields);
@@ -100,6 +130,17 @@ export function toApiError(error: unknown, fields?: readonly string[]): ApiError
     return { ...out, message: `Error inesperado del servicio (${res.status}).${ref}` };
   }
   const text = typeof detail === 'string' && detail ? detail : `Error ${res.status}`;
+  if (res.status === 401) {
+    return { ...out, message: MSG_UNAUTHENTICATED };
+  }
+  if (res.status === 403) {
+    // Said plainly, with the API's reason below it: the UI hides what the role may not do,
+    // so a 403 means the rules changed (a new role) or the data did meanwhile.
+    return { ...out, message: MSG_FORBIDDEN, general: typeof detail === 'string' && detail ? [detail] : [] };
+  }
+  if (res.status === 429) {
+    return { ...out, message: msgTooMany(retryAfter) };
+  }
   if (res.status === 409 && Array.isArray(data?.permitidos)) {
     return { ...out, message: text, permitidos: data.permitidos as Estado[] };
   }

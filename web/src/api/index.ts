@@ -3,18 +3,26 @@ import type { AxiosResponse } from 'axios';
 import { cleanParams, http } from './client';
 import type {
   Estadisticas,
-  Evento,
+  EventoConActor,
+  LoginBody,
   PagePersonas,
+  PageUsuarios,
+  PasswordChange,
   PageSolicitudes,
   Persona,
   PersonaCreate,
   PersonaUpdate,
   PersonasQuery,
+  Sesion,
   Solicitud,
-  SolicitudCreate,
+  SolicitudCreateV11,
   SolicitudUpdate,
   SolicitudesQuery,
   TransicionCreate,
+  Usuario,
+  UsuarioCreate,
+  UsuarioUpdate,
+  UsuariosQuery,
 } from './types';
 
 /** A solicitud with its ETag (its version in quotes), to send back as If-Match. */
@@ -44,7 +52,7 @@ export async function getSolicitud(id: string, opts: Opts = {}): Promise<Version
   return withEtag(await http.get<Solicitud>(`/solicitudes/${enc(id)}`, { signal: opts.signal }));
 }
 
-export async function createSolicitud(body: SolicitudCreate): Promise<Versioned<Solicitud>> {
+export async function createSolicitud(body: SolicitudCreateV11): Promise<Versioned<Solicitud>> {
   return withEtag(await http.post<Solicitud>('/solicitudes', body));
 }
 
@@ -62,8 +70,8 @@ export async function transicionar(id: string, body: TransicionCreate, etag: str
   );
 }
 
-export async function getHistorial(id: string, opts: Opts = {}): Promise<Evento[]> {
-  return (await http.get<Evento[]>(`/solicitudes/${enc(id)}/historial`, { signal: opts.signal })).data;
+export async function getHistorial(id: string, opts: Opts = {}): Promise<EventoConActor[]> {
+  return (await http.get<EventoConActor[]>(`/solicitudes/${enc(id)}/historial`, { signal: opts.signal })).data;
 }
 
 // ---- personas ----------------------------------------------------------------------------
@@ -92,4 +100,50 @@ export async function deletePersona(id: string): Promise<void> {
 
 export async function getEstadisticas(opts: Opts = {}): Promise<Estadisticas> {
   return (await http.get<Estadisticas>('/estadisticas', { signal: opts.signal })).data;
+}
+
+// ---- sesión (the web session is the HttpOnly cookie; see src/lib/session.ts) ---------------
+
+/** Logs in: the answer sets the session cookie and carries the usuario. */
+export async function login(body: LoginBody): Promise<Usuario> {
+  return (await http.post<Usuario>('/auth/cookie', body)).data;
+}
+
+export async function logout(): Promise<void> {
+  await http.post('/auth/logout');
+}
+
+export async function getMe(opts: Opts = {}): Promise<Usuario> {
+  return (await http.get<Usuario>('/auth/me', { signal: opts.signal })).data;
+}
+
+export async function listSesiones(opts: Opts = {}): Promise<Sesion[]> {
+  return (await http.get<Sesion[]>('/auth/sesiones', { signal: opts.signal })).data;
+}
+
+export async function deleteSesion(id: string): Promise<void> {
+  await http.delete(`/auth/sesiones/${enc(id)}`);
+}
+
+/** 204; the account's other sessions are closed. A wrong `actual` is a 422 on it. */
+export async function changePassword(body: PasswordChange): Promise<void> {
+  await http.post('/auth/password', body);
+}
+
+// ---- usuarios (admin) ----------------------------------------------------------------------
+
+export async function listUsuarios(query: UsuariosQuery, opts: Opts = {}): Promise<PageUsuarios> {
+  return (await http.get<PageUsuarios>('/usuarios', { params: cleanParams(query), signal: opts.signal })).data;
+}
+
+export async function getUsuario(id: string, opts: Opts = {}): Promise<Usuario> {
+  return (await http.get<Usuario>(`/usuarios/${enc(id)}`, { signal: opts.signal })).data;
+}
+
+export async function createUsuario(body: UsuarioCreate): Promise<Usuario> {
+  return (await http.post<Usuario>('/usuarios', body)).data;
+}
+
+export async function updateUsuario(id: string, body: UsuarioUpdate): Promise<Usuario> {
+  return (await http.patch<Usuario>(`/usuarios/${enc(id)}`, body)).data;
 }

@@ -1,5 +1,5 @@
 import { nextTick } from 'vue';
-import type { Prioridad } from '../api/types';
+import type { Prioridad, Rol } from '../api/types';
 
 export interface SolicitudDraft {
   titulo: string;
@@ -18,6 +18,14 @@ export interface PersonaDraft {
 }
 
 export const PERSONA_FIELDS = ['nombre', 'edad', 'email'] as const;
+
+/** What an admin sets on an account: email, rol and persona (the password apart). */
+export interface UsuarioDraft {
+  email: string;
+  rol: Rol;
+  /** `''`: none. */
+  persona_id: string;
+}
 
 /** `"34"` → 34; `""` → undefined (absent: the API says it is required); anything else as
  *  typed, so the API answers with its own message ("Debe ser un número entero"). */
