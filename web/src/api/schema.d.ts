@@ -21,6 +21,174 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/cookie": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logs the web application in: like `POST /auth/token`, but the token goes into the
+         *     `HttpOnly`, `SameSite=Strict` session cookie `solicitudes_sesion` (`Secure` over HTTPS),
+         *     where no page script can read it, and the answer is the usuario.
+         * @description Requires `X-Requested-With: XMLHttpRequest` (403 without), like every cookie request that
+         *     changes state: a page on another site cannot log a browser into an account of its choosing.
+         */
+        post: operations["cookie"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logs out: this request's token (or session cookie) stops working at once, on every
+         *     replica. The session cookie, if any, is cleared.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own account, as it is now. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes the caller's password; every other session of the account is closed (this one
+         *     stays). A wrong `actual` is a 422 on `["body","actual"]` and counts as a failed login.
+         */
+        post: operations["password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/registro": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open registration: creates a persona and its solicitante account in one transaction.
+         * @description Served only when `auth.open_registration` is on (default off: 404, whatever the body).
+         *     The e-mail is the login and the persona's address; log in afterwards with
+         *     `POST /auth/token`.
+         */
+        post: operations["registro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sesiones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's live sessions (not expired, not revoked), newest first; `actual` marks the
+         *     one making this request.
+         */
+        get: operations["sesiones"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sesiones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Closes one of the caller's sessions (its token stops working at once). Another account's
+         *     session is a 404, like one that does not exist.
+         */
+        delete: operations["revocar_sesion"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logs in: the OAuth2 password grant.
+         * @description Form-encoded (`grant_type=password&username=…&password=…`, what Swagger UI's
+         *     **Authorize** dialog sends) or JSON with the same fields. Answers a bearer token for
+         *     `Authorization: Bearer <token>`, valid `expires_in` seconds unless revoked. An unknown
+         *     e-mail, a wrong password and a deactivated account get the same 401 in the same time.
+         *     Repeated failures for one account (5) or from one client address (100) within 15 minutes
+         *     are answered 429 with `Retry-After`, for a wait that doubles with each further failure, up
+         *     to 15 minutes.
+         */
+        post: operations["token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/estadisticas": {
         parameters: {
             query?: never;
@@ -30,7 +198,8 @@ export interface paths {
         };
         /**
          * Counts of solicitudes: in total, per estado and per prioridad (every one present, zeros
-         *     included). One aggregate query.
+         *     included), of the solicitudes the caller may see (a solicitante: their own). One aggregate
+         *     query.
          */
         get: operations["estadisticas_obtener"];
         put?: never;
@@ -49,7 +218,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Lists personas, newest first.
+         * Lists personas, newest first. A solicitante sees only their own persona.
          * @description Keyset pagination: pass `next_cursor` back as `cursor` for the next page (with the same
          *     `q`); `next_cursor` is `null` on the last page. `count=true` adds `total`.
          */
@@ -98,7 +267,10 @@ export interface paths {
         };
         /**
          * Lists solicitudes: filters, sort and keyset pagination.
-         * @description Pass `next_cursor` back as `cursor`, with the same `sort` and filters, for the next page;
+         * @description A solicitante sees only their own persona's solicitudes: the restriction is in the query,
+         *     so `total` and the cursors never count or reach anyone else's.
+         *
+         *     Pass `next_cursor` back as `cursor`, with the same `sort` and filters, for the next page;
          *     walking the cursors returns every matching solicitud exactly once, even while new ones are
          *     filed. `count=true` adds `total`.
          */
@@ -106,7 +278,11 @@ export interface paths {
         put?: never;
         /**
          * Files a solicitud.
-         * @description It starts `pendiente` at version 1. `persona_id` must name an existing persona (else 422
+         * @description Without `persona_id`, for the caller's own persona; a solicitante (or revisor) filing for
+         *     another persona gets a 403; an admin must name the persona (422 if absent). The caller is
+         *     recorded as the actor of the creation event in the historial.
+         *
+         *     It starts `pendiente` at version 1. `persona_id` must name an existing persona (else 422
          *     on `persona_id`). `estado`, `version` and timestamps are the server's: sending them is a
          *     422.
          */
@@ -181,6 +357,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usuarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists accounts, newest first (admin): `q` on the e-mail, `rol`, `activo`; keyset
+         *     pagination as the other lists.
+         */
+        get: operations["usuarios_listar"];
+        put?: never;
+        /**
+         * Creates an account (admin).
+         * @description `rol` is `solicitante`, `revisor` or `admin`; a solicitante needs `persona_id` (the persona
+         *     they file as). The password (8–128 characters) is stored only as an Argon2id hash. The
+         *     account can log in at once (unless `activo` is false).
+         */
+        post: operations["usuarios_crear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usuarios/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reads an account (admin). */
+        get: operations["usuarios_obtener"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes an account (admin): `email`, `rol`, `activo`, `password`, `persona_id`.
+         * @description A change of rol or a deactivation takes effect on the account's very next request, on
+         *     every replica. Deactivating or setting a password closes every session of the account.
+         *     Accounts are never deleted (the historial keeps its actors). Demoting or deactivating the
+         *     last active admin is a 409.
+         */
+        patch: operations["usuarios_editar"];
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -220,12 +446,25 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description Who made a change in the historial.
+         * @example {
+         *       "email": "eva@example.com",
+         *       "id": "0193a3f4-1c2b-7d3e-8f40-123456789abc"
+         *     }
+         */
+        ActorResponse: {
+            /** @description The usuario's e-mail (as it is now). */
+            email: string;
+            /** @description The usuario's id. */
+            id: components["schemas"]["UsuarioId"];
+        };
+        /**
          * @description The stable, machine-readable code of an error that is not a 422 (a 422's codes are its
          *     entries' `type`). Clients branch on this, never on `detail`, whose Spanish wording may
          *     change. Each variant's doc names the status it comes with.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_found" | "method_not_allowed" | "body_timeout" | "email_taken" | "persona_has_solicitudes" | "solicitud_final" | "transition_not_allowed" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "internal" | "database_unavailable" | "timeout" | "other";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "csrf_rejected" | "not_found" | "method_not_allowed" | "body_timeout" | "email_taken" | "persona_has_solicitudes" | "persona_has_usuario" | "last_admin" | "solicitud_final" | "transition_not_allowed" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "headers_too_large" | "too_many_requests" | "internal" | "database_unavailable" | "timeout" | "other";
         /**
          * @description One problem with a request, the way FastAPI reports it.
          * @example {
@@ -310,6 +549,10 @@ export interface components {
         /**
          * @description One change of estado in a solicitud's historial; creation is the first.
          * @example {
+         *       "actor": {
+         *         "email": "eva@example.com",
+         *         "id": "0193a3f4-1c2b-7d3e-8f40-123456789abc"
+         *       },
          *       "comentario": "Falta la firma del responsable",
          *       "created_at": "2026-11-22T10:15:30.123456Z",
          *       "estado_anterior": "en_revision",
@@ -317,6 +560,7 @@ export interface components {
          *     }
          */
         EventoResponse: {
+            actor?: components["schemas"]["ActorResponse"] | null;
             /** @description The comentario given, or `null`. */
             comentario?: string | null;
             /**
@@ -358,6 +602,41 @@ export interface components {
         };
         /** @description One element of an error location: a name (`"body"`, `"titulo"`) or a list index. */
         Loc: string | number;
+        /**
+         * @description Body of `POST /api/v1/auth/token`: the OAuth2 password grant, form-encoded (what Swagger
+         *     UI's Authorize dialog sends) or as JSON with the same fields.
+         * @example {
+         *       "grant_type": "password",
+         *       "password": "correcto caballo batería",
+         *       "username": "ana@example.com"
+         *     }
+         */
+        LoginForm: {
+            /** @description Ignored (OAuth2 clients may send it). */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description Ignored (OAuth2 clients may send it).
+             */
+            client_secret?: string;
+            /**
+             * @description `password` when present (the only grant supported).
+             * @example password
+             */
+            grant_type?: string;
+            /**
+             * Format: password
+             * @description The password (at most 128 characters).
+             */
+            password: string;
+            /** @description Ignored (OAuth2 clients may send it). */
+            scope?: string;
+            /**
+             * @description The account's e-mail.
+             * @example ana@example.com
+             */
+            username: string;
+        };
         /** @description One page of a list (keyset pagination). */
         Page_PersonaResponse: {
             /** @description The rows of this page, in the list's order. */
@@ -436,6 +715,57 @@ export interface components {
              * @description How many rows match the filters, all pages together; only present with `count=true`.
              */
             total?: number | null;
+        };
+        /** @description One page of a list (keyset pagination). */
+        Page_UsuarioResponse: {
+            /** @description The rows of this page, in the list's order. */
+            items: {
+                /** @description Whether it may log in. */
+                activo: boolean;
+                /**
+                 * Format: date-time
+                 * @description When it was created (RFC 3339, UTC).
+                 */
+                created_at: string;
+                /** @description The login name. */
+                email: string;
+                /** @description Server-assigned id. */
+                id: components["schemas"]["UsuarioId"];
+                persona_id?: components["schemas"]["PersonaId"] | null;
+                /** @description What the account may do. */
+                rol: components["schemas"]["Rol"];
+                /**
+                 * Format: date-time
+                 * @description When it last changed (RFC 3339, UTC).
+                 */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many rows match the filters, all pages together; only present with `count=true`.
+             */
+            total?: number | null;
+        };
+        /**
+         * @description Body of `POST /api/v1/auth/password`.
+         * @example {
+         *       "actual": "correcto caballo batería",
+         *       "nueva": "grapa caballo correcto"
+         *     }
+         */
+        PasswordChange: {
+            /**
+             * Format: password
+             * @description The current password (a wrong one is a 422 on this field, counted as a failed login).
+             */
+            actual: string;
+            /**
+             * Format: password
+             * @description The new password: 8–128 characters, used in full.
+             */
+            nueva: string;
         };
         /**
          * @description Body of `POST /api/v1/personas`.
@@ -572,6 +902,45 @@ export interface components {
          * @enum {string}
          */
         Prioridad: "baja" | "media" | "alta" | "urgente";
+        /**
+         * @description Body of `POST /api/v1/auth/registro` (open registration): a persona and its solicitante
+         *     account.
+         * @example {
+         *       "edad": 34,
+         *       "email": "ana@example.com",
+         *       "nombre": "Ana Pérez",
+         *       "password": "correcto caballo batería"
+         *     }
+         */
+        Registro: {
+            /**
+             * Format: int32
+             * @description Age in years (0–150).
+             * @example 34
+             */
+            edad: number;
+            /**
+             * Format: email
+             * @description The e-mail: the account's login and the persona's address.
+             * @example ana@example.com
+             */
+            email: string;
+            /**
+             * @description Full name (trimmed, then 1–100 characters), as for a persona.
+             * @example Ana Pérez
+             */
+            nombre: string;
+            /**
+             * Format: password
+             * @description The password: 8–128 characters, used in full.
+             */
+            password: string;
+        };
+        /**
+         * @description The role of a usuario (account). What each may do is [`crate::policy`].
+         * @enum {string}
+         */
+        Rol: "solicitante" | "revisor" | "admin";
         /** @description What `/` answers. */
         ServiceInfo: {
             /**
@@ -606,6 +975,49 @@ export interface components {
             version: string;
         };
         /**
+         * Format: uuid
+         * @description Identifies a sesión (one login of a usuario).
+         *
+         *     A UUID, generated by the service as version 7 (time-ordered, so inserts stay
+         *     index-friendly without a central sequence). Serialised as a lowercase hyphenated
+         *     string.
+         */
+        SesionId: string;
+        /**
+         * @description One of the caller's live sessions (`GET /api/v1/auth/sesiones`).
+         * @example {
+         *       "actual": true,
+         *       "created_at": "2026-11-22T10:15:30.123456Z",
+         *       "expires_at": "2026-11-22T22:15:30.123456Z",
+         *       "id": "0193a3f4-1c2b-7d3e-8f40-123456789abc",
+         *       "last_used_at": "2026-11-22T10:45:00.000000Z",
+         *       "user_agent": "Mozilla/5.0"
+         *     }
+         */
+        SesionResponse: {
+            /** @description Whether it is the session making this request. */
+            actual: boolean;
+            /**
+             * Format: date-time
+             * @description When it was opened (RFC 3339, UTC).
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When its token stops working.
+             */
+            expires_at: string;
+            /** @description The session's id (for `DELETE /api/v1/auth/sesiones/{id}`). */
+            id: components["schemas"]["SesionId"];
+            /**
+             * Format: date-time
+             * @description When it was last used, to the minute.
+             */
+            last_used_at: string;
+            /** @description The `User-Agent` it logged in with, or `null`. */
+            user_agent?: string | null;
+        };
+        /**
          * @description Body of `POST /api/v1/solicitudes`. `estado`, `version` and the timestamps are the
          *     server's: sending them is a 422 (`extra_forbidden`).
          * @example {
@@ -621,8 +1033,13 @@ export interface components {
              * @default
              */
             descripcion: string;
-            /** @description The persona filing it; must exist (else 422). Cannot change later. */
-            persona_id: components["schemas"]["PersonaId"];
+            /**
+             * @description The persona filing it; must exist (else 422). Cannot change later. May be omitted:
+             *     then it is the caller's own persona (an admin, or a revisor without a persona, must
+             *     name one: 422 if absent). `null` is a 422. Filing for another persona is for admins
+             *     (403).
+             */
+            persona_id?: components["schemas"]["PersonaId"];
             /**
              * @description How urgent it is. Defaults to `media`; `null` is a 422.
              * @default media
@@ -721,6 +1138,25 @@ export interface components {
             status: string;
         };
         /**
+         * @description Body of a successful `POST /api/v1/auth/token` (OAuth2's token response).
+         * @example {
+         *       "access_token": "sol_3q2-7wVq…",
+         *       "expires_in": 43200,
+         *       "token_type": "bearer"
+         *     }
+         */
+        TokenResponse: {
+            /** @description The bearer token: send it as `Authorization: Bearer <token>`. Shown only this once. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the token expires.
+             */
+            expires_in: number;
+            /** @description Always `bearer`. */
+            token_type: string;
+        };
+        /**
          * @description Body of the 409 for a move the workflow forbids.
          * @example {
          *       "code": "transition_not_allowed",
@@ -758,6 +1194,113 @@ export interface components {
              */
             estado: components["schemas"]["Estado"];
         } & unknown;
+        /**
+         * @description Body of `POST /api/v1/usuarios`.
+         * @example {
+         *       "email": "eva@example.com",
+         *       "password": "correcto caballo batería",
+         *       "persona_id": null,
+         *       "rol": "revisor"
+         *     }
+         */
+        UsuarioCreate: {
+            /**
+             * @description Whether it may log in (default `true`).
+             * @default true
+             */
+            activo: boolean;
+            /**
+             * Format: email
+             * @description The login name: an e-mail address, unique case-insensitively.
+             * @example eva@example.com
+             */
+            email: string;
+            /**
+             * Format: password
+             * @description The initial password: 8–128 characters.
+             */
+            password: string;
+            /**
+             * Format: uuid
+             * @description The persona the account files as; required for a solicitante.
+             */
+            persona_id?: string | null;
+            /** @description What the account may do. */
+            rol: components["schemas"]["Rol"];
+        };
+        /**
+         * Format: uuid
+         * @description Identifies a usuario (an account).
+         *
+         *     A UUID, generated by the service as version 7 (time-ordered, so inserts stay
+         *     index-friendly without a central sequence). Serialised as a lowercase hyphenated
+         *     string.
+         */
+        UsuarioId: string;
+        /**
+         * @description A usuario as the API returns it (never its password or hash).
+         * @example {
+         *       "activo": true,
+         *       "created_at": "2026-11-22T10:15:30.123456Z",
+         *       "email": "ana@example.com",
+         *       "id": "0193a3f4-1c2b-7d3e-8f40-123456789abc",
+         *       "persona_id": "0193a3f4-1c2b-7d3e-8f40-123456789abd",
+         *       "rol": "solicitante",
+         *       "updated_at": "2026-11-22T10:15:30.123456Z"
+         *     }
+         */
+        UsuarioResponse: {
+            /** @description Whether it may log in. */
+            activo: boolean;
+            /**
+             * Format: date-time
+             * @description When it was created (RFC 3339, UTC).
+             */
+            created_at: string;
+            /** @description The login name. */
+            email: string;
+            /** @description Server-assigned id. */
+            id: components["schemas"]["UsuarioId"];
+            persona_id?: components["schemas"]["PersonaId"] | null;
+            /** @description What the account may do. */
+            rol: components["schemas"]["Rol"];
+            /**
+             * Format: date-time
+             * @description When it last changed (RFC 3339, UTC).
+             */
+            updated_at: string;
+        };
+        /**
+         * @description Body of `PATCH /api/v1/usuarios/{id}`: absent fields stay as they are.
+         * @example {
+         *       "activo": true,
+         *       "rol": "admin"
+         *     }
+         */
+        UsuarioUpdate: {
+            /**
+             * @description Activate or deactivate (deactivating revokes every session; the last active admin
+             *     cannot be deactivated: 409).
+             */
+            activo?: boolean;
+            /**
+             * Format: email
+             * @description New login name.
+             */
+            email?: string;
+            /**
+             * Format: password
+             * @description A new password (revokes every session of the account).
+             */
+            password?: string;
+            /**
+             * Format: uuid
+             * @description The persona it files as; `null` unlinks it (not allowed for a solicitante: 422).
+             */
+            persona_id?: string | null;
+            /** @description New rol. Demoting the last active admin is a 409. */
+            rol?: components["schemas"]["Rol"];
+        };
     };
     responses: never;
     parameters: never;
@@ -787,6 +1330,514 @@ export interface operations {
             };
         };
     };
+    cookie: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `XMLHttpRequest` (CSRF protection) */
+                "X-Requested-With": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The same fields as `POST /auth/token` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginForm"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginForm"];
+            };
+        };
+        responses: {
+            /** @description Logged in; the cookie is set */
+            200: {
+                headers: {
+                    /** @description `solicitudes_sesion=…; HttpOnly; SameSite=Strict; Path=/` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description Wrong e-mail or password, or a deactivated account */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Without `X-Requested-With: XMLHttpRequest` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Malformed body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Too many failed logins */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Authenticated by the session cookie without `X-Requested-With: XMLHttpRequest` (CSRF protection); or the access policy forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's usuario */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Authenticated by the session cookie without `X-Requested-With: XMLHttpRequest` (CSRF protection); or the access policy forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Wrong `actual`, or a `nueva` outside 8–128 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Too many failed attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    registro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Registro"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    /** @description URL of the new usuario */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description Open registration is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The e-mail is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    sesiones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's live sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SesionResponse"][];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    revocar_sesion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Closed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Authenticated by the session cookie without `X-Requested-With: XMLHttpRequest` (CSRF protection); or the access policy forbids it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The caller has no such live session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Malformed id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The OAuth2 password grant */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginForm"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginForm"];
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Wrong e-mail or password, or a deactivated account (the same answer) */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Malformed form or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Too many failed logins for this account or address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     estadisticas_obtener: {
         parameters: {
             query?: never;
@@ -803,6 +1854,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Estadisticas"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description Database unavailable */
@@ -847,6 +1909,17 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PersonaResponse"];
                 };
             };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description Bad parameter (empty value, out of range, foreign or altered cursor) */
             422: {
                 headers: {
@@ -889,6 +1962,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonaResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Only an admin creates personas */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The e-mail is already registered */
@@ -955,7 +2048,18 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaResponse"];
                 };
             };
-            /** @description No such persona */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such persona, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1003,7 +2107,27 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such persona */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Only an admin deletes personas */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such persona, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1066,7 +2190,27 @@ export interface operations {
                     "application/json": components["schemas"]["PersonaResponse"];
                 };
             };
-            /** @description No such persona */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not your persona (only an admin edits others) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such persona, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1171,6 +2315,17 @@ export interface operations {
                     "application/json": components["schemas"]["Page_SolicitudResponse"];
                 };
             };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description Bad filter, sort, limit or cursor (never a silent default) */
             422: {
                 headers: {
@@ -1215,6 +2370,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SolicitudResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Filing for another persona than your own (only an admin may) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description Body larger than the limit */
@@ -1269,7 +2444,18 @@ export interface operations {
                     "application/json": components["schemas"]["SolicitudResponse"];
                 };
             };
-            /** @description No such solicitud */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such solicitud, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1323,7 +2509,27 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such solicitud */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Only an admin deletes solicitudes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such solicitud, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1394,7 +2600,27 @@ export interface operations {
                     "application/json": components["schemas"]["SolicitudResponse"];
                 };
             };
-            /** @description No such solicitud */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not your solicitud (only an admin edits others) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such solicitud, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1471,7 +2697,18 @@ export interface operations {
                     "application/json": components["schemas"]["EventoResponse"][];
                 };
             };
-            /** @description No such solicitud */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such solicitud, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1533,7 +2770,27 @@ export interface operations {
                     "application/json": components["schemas"]["SolicitudResponse"];
                 };
             };
-            /** @description No such solicitud */
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The policy forbids this move to you: reviewing (en_revision, aprobada, rechazada, back to pendiente) is for revisores and never on their own solicitud; cancelling is for its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such solicitud, or one you may not see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1570,6 +2827,321 @@ export interface operations {
                 };
             };
             /** @description Invalid body (unknown estado, rechazada without comentario), id or If-Match */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    usuarios_listar: {
+        parameters: {
+            query?: {
+                /** @description Case-insensitive substring of the e-mail. 1–254 characters. */
+                q?: string;
+                /** @description Only this rol. */
+                rol?: components["schemas"]["Rol"];
+                /** @description Only active (`true`) or only inactive (`false`) accounts. */
+                activo?: boolean;
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page, unchanged; only valid with the same filters. */
+                cursor?: string;
+                /** @description Also return `total`, the number of matching usuarios. */
+                count?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of usuarios */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UsuarioResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Bad parameter or cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    usuarios_crear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsuarioCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description URL of the new usuario */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The e-mail is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Invalid body; a solicitante without `persona_id`; no such persona */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    usuarios_obtener: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The usuario's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usuario */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such usuario */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Malformed id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+            /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    usuarios_editar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The usuario's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsuarioUpdate"];
+            };
+        };
+        responses: {
+            /** @description The usuario after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsuarioResponse"];
+                };
+            };
+            /** @description No credentials, or a token that is unknown, expired or revoked, or an inactive account; also before any other problem of the request */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such usuario */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The e-mail is taken, or it is the last active admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Invalid body or id */
             422: {
                 headers: {
                     [name: string]: unknown;
