@@ -54,8 +54,8 @@ step('el binario sirve la SPA; sin sesión lleva al login y, tras entrar, a la p
 });
 
 async function loginAs(who) {
-  await page.getByLabel('Email', { exact: true }).fill(who.email);
-  await page.getByLabel('Contraseña', { exact: true }).fill(who.password);
+  await page.getByLabel(/^Email( \*)?$/).fill(who.email);
+  await page.getByLabel(/^Contraseña( \*)?$/).fill(who.password);
   await page.getByRole('button', { name: 'Entrar' }).click();
   await page.getByTestId('usuario-actual').filter({ hasText: who.email }).waitFor();
 }

@@ -97,8 +97,8 @@ step('solicitante: sin sesión va al login; una contraseña errónea se dice en 
   await atLogin(sol, '/solicitudes');
   await sol.shot('login');
 
-  await sol.getByLabel('Email', { exact: true }).fill(SOL.email);
-  await sol.getByLabel('Contraseña', { exact: true }).fill('no-es-esta-clave');
+  await sol.getByLabel(/^Email( \*)?$/).fill(SOL.email);
+  await sol.getByLabel(/^Contraseña( \*)?$/).fill('no-es-esta-clave');
   await sol.getByRole('button', { name: 'Entrar' }).click();
   const error = sol.getByTestId('login-error');
   await error.waitFor();
@@ -308,8 +308,8 @@ step('admin: crea una cuenta de revisor', async () => {
 
   await adm.getByRole('link', { name: 'Nuevo usuario' }).click();
   await adm.getByRole('heading', { level: 1, name: 'Nuevo usuario' }).waitFor();
-  await adm.getByLabel('Email', { exact: true }).fill(NUEVO.email);
-  await adm.getByLabel('Rol', { exact: true }).selectOption('revisor');
+  await adm.getByLabel(/^Email( \*)?$/).fill(NUEVO.email);
+  await adm.getByLabel(/^Rol( \*)?$/).selectOption('revisor');
   await adm.getByLabel('Contraseña inicial').fill(NUEVO.password);
   await adm.shot('nuevo-usuario');
   await adm.getByRole('button', { name: 'Crear usuario' }).click();
@@ -350,8 +350,8 @@ step('admin: la desactiva, y su sesión abierta deja de valer en la siguiente pe
   assert.equal(me.status, 401);
 
   // Logging in again: the same 401 as a wrong password.
-  await nuevo.getByLabel('Email', { exact: true }).fill(NUEVO.email);
-  await nuevo.getByLabel('Contraseña', { exact: true }).fill(NUEVO.password);
+  await nuevo.getByLabel(/^Email( \*)?$/).fill(NUEVO.email);
+  await nuevo.getByLabel(/^Contraseña( \*)?$/).fill(NUEVO.password);
   await nuevo.getByRole('button', { name: 'Entrar' }).click();
   await nuevo.getByTestId('login-error').filter({ hasText: 'Email o contraseña incorrectos.' }).waitFor();
   await nuevo.shot('login-desactivada');

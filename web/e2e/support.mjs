@@ -128,8 +128,8 @@ export const navNames = async (page) => page.getByRole('navigation', { name: 'Pr
 /** Logs in through the login form (the page must be on it, or be sent to it). */
 export async function loginUi(page, email, password) {
   await page.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Contraseña', { exact: true }).fill(password);
+  await page.getByLabel(/^Email( \*)?$/).fill(email);
+  await page.getByLabel(/^Contraseña( \*)?$/).fill(password);
   await page.getByRole('button', { name: 'Entrar' }).click();
   await page.getByTestId('usuario-actual').filter({ hasText: email }).waitFor();
 }
