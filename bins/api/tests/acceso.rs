@@ -850,3 +850,74 @@ async fn la_app_de_prueba_llama_como_admin() {
     let app: TestApp<_> = spawn().await;
     assert_eq!(app.get("/api/v1/auth/me").await.body["email"], ADMIN_EMAIL);
 }
+
+/// Two replicas over one database, each with its session cache kept right by LISTEN/NOTIFY:
+/// a change of rol and a deactivation made through one take effect on the other's next
+/// request, once its listener has the notification (waited for, never slept for).
+#[actix_web::test]
+async fn dos_replicas_el_cambio_de_rol_y_la_desactivacion_valen_en_la_otra() {
+    use actix_web::test;
+    use solicitudes_api::app::build_app;
+    use solicitudes_api::config::Settings;
+    use solicitudes_api::state::AppState;
+    use solicitudes_domain::UsuarioId;
+    use solicitudes_services::Auth;
+    use solicitudes_services::auth::ListenerEvent;
+    use std::time::Duration;
+
+    let app = spawn().await;
+    let auth_b = Auth::new(Settings::defaults().unwrap().auth()).unwrap();
+    let mut eventos = auth_b.listener_events();
+    auth_b.spawn_listener(app.db.url());
+    let esperar = async |eventos: &mut tokio::sync::broadcast::Receiver<ListenerEvent>,
+                         esperado: ListenerEvent| {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while eventos.recv().await.ok() != Some(esperado) {}
+        })
+        .await
+        .unwrap_or_else(|_| panic!("replica B's listener did not report {esperado:?}"));
+    };
+    esperar(&mut eventos, ListenerEvent::Conectado).await;
+    let b = test::init_service(build_app(
+        AppState {
+            pool: app.db.pool(),
+            auth: auth_b.clone(),
+            expected_migrations: std::sync::Arc::new(
+                solicitudes_persistence::migrations::expected_versions().unwrap(),
+            ),
+        },
+        common::http_defaults(),
+    ))
+    .await;
+    let en_b = async |token: &str| {
+        let req = TestRequest::get()
+            .uri("/api/v1/usuarios")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        test::call_service(&b, req).await.status().as_u16()
+    };
+    let token = app.cuenta("rev@example.com", Rol::Revisor, None).await;
+    let me = app
+        .call_as(&token, TestRequest::get().uri("/api/v1/auth/me"))
+        .await;
+    let id = me.body["id"].as_str().unwrap().to_owned();
+    let usuario = UsuarioId::from(uuid::Uuid::parse_str(&id).unwrap());
+    assert_eq!(en_b(&token).await, 403);
+    assert_eq!(en_b(&token).await, 403);
+    assert_eq!(auth_b.cached_sessions(), 1, "B answers from its cache");
+
+    let u = format!("/api/v1/usuarios/{id}");
+    assert_eq!(
+        app.patch(&u, &json!({"rol": "admin"}), None).await.status,
+        200
+    );
+    esperar(&mut eventos, ListenerEvent::Evictado(usuario)).await;
+    assert_eq!(en_b(&token).await, 200, "B sees the new rol");
+
+    assert_eq!(
+        app.patch(&u, &json!({"activo": false}), None).await.status,
+        200
+    );
+    esperar(&mut eventos, ListenerEvent::Evictado(usuario)).await;
+    assert_eq!(en_b(&token).await, 401, "B refuses the deactivated account");
+}
