@@ -225,11 +225,8 @@ pub(crate) fn spawn_listener(cache: Arc<SessionCache>, database_url: String) -> 
 }
 
 /// The listener of [`spawn_listener`], as a future, for the caller to run where it likes.
-pub(crate) fn listen(
-    cache: Arc<SessionCache>,
-    database_url: String,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
-    async move {
+pub(crate) async fn listen(cache: Arc<SessionCache>, database_url: String) {
+    {
         let mut wait = cache.settings.reconnect_min;
         loop {
             match AuthListener::connect(&database_url).await {
