@@ -113,6 +113,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.paths.merge(op.doc.paths());
         op.doc.schemas(&mut schemas);
     }
+    schemas.extend(solicitudes_schemas::openapi::parameter_schemas());
     doc.components
         .get_or_insert_with(Default::default)
         .schemas

@@ -105,3 +105,34 @@ fn cada_regla_de_texto_esta_en_su_propiedad() {
         );
     }
 }
+
+/// Every `$ref` names a component of the document (utoipa does not collect the components
+/// that only parameters use; a forgotten one would leave a dangling reference).
+#[test]
+fn cada_referencia_lleva_a_un_componente() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = document();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.contains(&"#/components/schemas/Instant"), "{found:?}");
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} dangles"
+        );
+    }
+}
