@@ -136,3 +136,32 @@ fn cada_referencia_lleva_a_un_componente() {
         );
     }
 }
+
+/// Every request body of the document is a `JsonBody` whose `FIELDS` (what the parser checks)
+/// agree with its schema (what the document says): `body::bodies` lists them, and a body that
+/// is missing from that list fails here.
+#[test]
+fn cada_cuerpo_de_peticion_lee_los_campos_que_documenta() {
+    let doc = document();
+    let bodies = solicitudes_schemas::body::bodies();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            let schema = &body["content"]["application/json"]["schema"]["$ref"];
+            let name = schema
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"));
+            let name = name.unwrap_or_else(|| panic!("{method} {path}: {body}"));
+            let checked = bodies.iter().find(|(n, _)| n == name);
+            assert!(
+                checked.is_some(),
+                "{method} {path}: {name} is not in body::bodies()"
+            );
+        }
+    }
+    for (name, result) in bodies {
+        assert_eq!(result, Ok(()), "{name}");
+    }
+}
