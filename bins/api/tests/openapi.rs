@@ -165,3 +165,33 @@ fn cada_cuerpo_de_peticion_lee_los_campos_que_documenta() {
         assert_eq!(result, Ok(()), "{name}");
     }
 }
+
+/// The list parameters' bounds in the document are the constants the query reader checks
+/// (utoipa's `#[param]` takes literals only, so they are written there again; this keeps the
+/// two equal).
+#[test]
+fn los_limites_de_las_listas_son_las_constantes() {
+    use solicitudes_schemas::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+    let doc = document();
+    let mut seen = 0;
+    for path in ["/api/v1/personas", "/api/v1/solicitudes"] {
+        for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
+            let schema = &p["schema"];
+            match p["name"].as_str().unwrap() {
+                "limit" => {
+                    assert_eq!(schema["minimum"], 1, "{path}");
+                    assert_eq!(schema["maximum"], MAX_LIMIT, "{path}");
+                    assert_eq!(schema["default"], DEFAULT_LIMIT, "{path}");
+                    seen += 1;
+                }
+                "q" => {
+                    assert_eq!(schema["minLength"], 1, "{path}");
+                    assert_eq!(schema["maxLength"], MAX_Q, "{path}");
+                    seen += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(seen, 4);
+}
