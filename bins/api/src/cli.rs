@@ -34,7 +34,9 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
-    /// Insert realistic demo data (Spanish personas and solicitudes with their historial).
+    /// Insert realistic demo data (Spanish personas and solicitudes with their historial),
+    /// after the bootstrap admin (`auth.bootstrap_admin_*`) when one is configured, as `serve`
+    /// would.
     Seed {
         /// Personas to insert.
         #[arg(long, default_value_t = 100)]
@@ -42,6 +44,11 @@ pub enum Command {
         /// Solicitudes to insert, spread over all personas.
         #[arg(long, default_value_t = 1000)]
         solicitudes: u64,
+        /// Also create the demo accounts (an admin, two revisores, three solicitantes) that
+        /// do not exist yet, with random passwords written to this file (git-ignored
+        /// `.local/seed-accounts.txt` in `make seed`); passwords already in it are reused.
+        #[arg(long, value_name = "PATH")]
+        accounts_file: Option<PathBuf>,
     },
     /// Manage usuarios (accounts) with the database's credentials, no login needed.
     Usuarios {

@@ -1,15 +1,17 @@
 //! `solicitudes-api`: see `solicitudes_api` for the library this shim drives.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 use solicitudes_api::cli::{Cli, Command, UsuariosCommand, read_password};
 use solicitudes_api::config::Settings;
 use solicitudes_api::startup::Application;
-use solicitudes_api::{openapi, telemetry};
+use solicitudes_api::{demo, openapi, telemetry};
 use solicitudes_domain::{PersonaId, Rol};
 use solicitudes_persistence::{build_pool, migrations};
+use solicitudes_schemas::auth::Password;
 use solicitudes_schemas::usuario::UsuarioCreate;
 use solicitudes_services::{Auth, ServiceError, usuarios};
 
@@ -23,9 +25,10 @@ async fn main() -> ExitCode {
         Command::Seed {
             personas,
             solicitudes,
+            accounts_file,
         } => {
             with_settings(&cli, async |s: &Settings| {
-                seed(s, personas, solicitudes).await
+                seed(s, personas, solicitudes, accounts_file.as_deref()).await
             })
             .await
         }
@@ -111,9 +114,30 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(settings: &Settings, personas: u64, solicitudes: u64) -> anyhow::Result<()> {
+async fn seed(
+    settings: &Settings,
+    personas: u64,
+    solicitudes: u64,
+    accounts_file: Option<&Path>,
+) -> anyhow::Result<()> {
     let url = settings.database_url().map_err(anyhow::Error::msg)?;
     migrations::run_pending(url).await?;
+    let auth = Auth::new(settings.auth()).map_err(|e| anyhow::anyhow!("auth settings: {e}"))?;
+    let pool = build_pool(url, &settings.pool());
+    // The bootstrap admin first, as `serve` makes it: the demo admin below must not be the
+    // "active admin" that keeps it from being created.
+    if let (Some(email), Some(password)) = (
+        &auth.settings().bootstrap_admin_email,
+        &auth.settings().bootstrap_admin_password,
+    ) {
+        let password = Password::from_secret(password.clone());
+        if let Some(u) = usuarios::bootstrap_admin(&pool, &auth, email, &password).await? {
+            println!(
+                "bootstrap admin {} ready (auth.bootstrap_admin_email)",
+                u.email
+            );
+        }
+    }
     let started = std::time::Instant::now();
     let seeded = solicitudes_persistence::seed::run(url, personas, solicitudes, |done, total| {
         eprintln!("  {done}/{total} solicitudes");
@@ -125,6 +149,24 @@ async fn seed(settings: &Settings, personas: u64, solicitudes: u64) -> anyhow::R
         seeded.solicitudes,
         started.elapsed().as_secs_f64()
     );
+    if let Some(file) = accounts_file {
+        let hechas = demo::sembrar(&pool, &auth, url, file).await?;
+        println!("demo accounts (credentials in {}):", file.display());
+        for (email, rol, resultado) in hechas {
+            let what = match resultado {
+                demo::Resultado::Creada(Some(p)) => format!("created, files as persona {p}"),
+                demo::Resultado::Creada(None) => "created".to_owned(),
+                demo::Resultado::Existia(true) => "exists already".to_owned(),
+                demo::Resultado::Existia(false) => {
+                    "exists already; its password is not in the file (kept as it was)".to_owned()
+                }
+                demo::Resultado::SinPersona => {
+                    "not created: no persona without an account left to file as".to_owned()
+                }
+            };
+            println!("  {email:<27} {:<12} {what}", rol.as_str());
+        }
+    }
     Ok(())
 }
 
