@@ -385,7 +385,6 @@ impl Service {
         self.token = Some(token);
     }
 
-
     /// Panics when the process has exited.
     pub fn assert_running(&mut self) {
         if let Some(status) = self.try_exit_status() {
