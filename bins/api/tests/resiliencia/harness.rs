@@ -236,17 +236,25 @@ impl Drop for Cluster {
     }
 }
 
+/// The bootstrap admin every [`Service`] is started with (`auth.bootstrap_admin_*`).
+pub const ADMIN_EMAIL: &str = "admin@resiliencia.example";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "resiliencia resistente";
+
 /// The real service, `solicitudes-api serve`, as a child process. Killed on drop.
 pub struct Service {
     child: Child,
     port: u16,
     log: PathBuf,
     exited: Option<ExitStatus>,
+    /// The bootstrap admin's token, once [`wait_ready`](Self::wait_ready) logged in.
+    token: Option<String>,
 }
 
 impl Service {
     /// Starts the service on a free port against `database_url`, with
-    /// `database.checkout_timeout_ms = 1000`, `RUST_LOG=warn` and `extra` environment.
+    /// `database.checkout_timeout_ms = 1000`, `RUST_LOG=warn`, the bootstrap admin
+    /// [`ADMIN_EMAIL`] and `extra` environment.
     /// Output goes to `<target>/resiliencia/<name>.log`. Returns once the process runs;
     /// see [`wait_healthy`](Self::wait_healthy).
     pub fn start(name: &str, database_url: &str, extra: &[(&str, &str)]) -> Service {
@@ -273,6 +281,11 @@ impl Service {
             .env("APP__SERVER__PORT", port.to_string())
             .env("APP__DATABASE__CHECKOUT_TIMEOUT_MS", "1000")
             .env("RUST_LOG", "warn")
+            .env("APP__AUTH__BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            // The login of `wait_ready` is retried until the bootstrap admin exists; those
+            // 401s must not add up to a throttled account.
+            .env("APP__AUTH__THROTTLE_ACCOUNT_FAILURES", "1000")
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
@@ -285,6 +298,7 @@ impl Service {
             port,
             log,
             exited: None,
+            token: None,
         }
     }
 
@@ -310,7 +324,8 @@ impl Service {
         });
     }
 
-    /// Waits until `/readyz` answers 200: database reachable, migrations applied.
+    /// Waits until `/readyz` answers 200: database reachable, migrations applied; then, the
+    /// first time, logs in as the bootstrap admin ([`log_in`](Self::log_in)).
     pub fn wait_ready(&mut self, within: Duration) {
         let port = self.port;
         wait_for(within, "/readyz to answer 200", || {
@@ -320,6 +335,54 @@ impl Service {
                 .filter(|r| r.status == 200)
                 .map(|_| ())
         });
+        if self.token.is_none() {
+            self.log_in(within);
+        }
+    }
+
+    /// Logs in as [`ADMIN_EMAIL`] (`POST /api/v1/auth/token`, retried until the bootstrap
+    /// admin exists, which happens just after the migrations), checks the token with
+    /// `GET /api/v1/auth/me` (which also puts its session in the service's cache), and sends
+    /// it on every later `/api/v1` request to this service ([`http::set_token`]).
+    pub fn log_in(&mut self, within: Duration) {
+        let port = self.port;
+        let body = serde_json::json!({
+            "grant_type": "password",
+            "username": ADMIN_EMAIL,
+            "password": ADMIN_PASSWORD,
+        })
+        .to_string();
+        let token = wait_for(within, "the bootstrap admin to log in", || {
+            self.assert_running();
+            let r = http::request_anonima(
+                port,
+                "POST",
+                "/api/v1/auth/token",
+                &[],
+                Some(&body),
+                http::TIMEOUT,
+            )
+            .ok()
+            .filter(|r| r.status == 200)?;
+            r.json()["access_token"].as_str().map(str::to_owned)
+        });
+        let bearer = format!("Bearer {token}");
+        let me = http::request(
+            port,
+            "GET",
+            "/api/v1/auth/me",
+            &[("Authorization", &bearer)],
+            None,
+            http::TIMEOUT,
+        )
+        .unwrap_or_else(|e| panic!("GET /api/v1/auth/me: {e}"));
+        assert_eq!(
+            me.status, 200,
+            "GET /api/v1/auth/me with the new token: {me}"
+        );
+        assert_eq!(me.json()["rol"], "admin", "{me}");
+        http::set_token(port, Some(&token));
+        self.token = Some(token);
     }
 
     /// Panics when the process has exited.
@@ -368,6 +431,8 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
+        // Another test's service may get this port later.
+        http::set_token(self.port, None);
         if self.exited.is_none() && !matches!(self.child.try_wait(), Ok(Some(_))) {
             let _ = self.child.kill();
             let _ = self.child.wait();
