@@ -38,13 +38,13 @@ What it does (docs/benchmarks.md explains how to read the results):
 
 Knobs (environment variables, or the flags of `--help`): BENCH_DURATION (10), BENCH_WARMUP (3),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_RATE_FRACTION (0.8), BENCH_ONLY (comma list of
-endpoints, `login` for the login scenario), BENCH_POOL_SIZE (service default), BENCH_LOG_LEVEL (service default), BENCH_BIN (a
-prebuilt binary: skips the build), BENCH_KEEP_DB (1: keep the database), BENCH_PERF (1: record
+endpoints, `login` for the login scenario), BENCH_POOL_SIZE (service default), BENCH_LOG_LEVEL
+(service default), BENCH_BIN (a prebuilt binary: skips the build), BENCH_KEEP_DB (1: keep the database), BENCH_PERF (1: record
 system-wide `perf` profiles), BENCH_TRACK_PLANNING (1: count plannings per request too),
 BENCH_STRICT (1: exit 1 when a target is missed), BENCH_GEN_RT (0: run the open-loop generator at
 normal priority instead of SCHED_FIFO), BENCH_BASELINE_BIN (a binary without authentication,
 measured side by side), BENCH_ROUNDS (1) and BENCH_GET_ROUNDS (3): closed-loop rounds per binary
-with a baseline, BENCH_LOGIN_CONNECTIONS (8), BENCH_STORM_GET_RATE (GET req/s during the login
+(alternating with the baseline's; the median counts), BENCH_LOGIN_CONNECTIONS (8), BENCH_STORM_GET_RATE (GET req/s during the login
 storm; default BENCH_STORM_GET_FRACTION, 0.25, of GET's closed-loop maximum), BENCH_ADMIN_URL
 (a PostgreSQL URL whose role may CREATE DATABASE, instead of the local clusters), BENCH_NOTE (free
 text stored in the results).
