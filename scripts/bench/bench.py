@@ -665,7 +665,18 @@ class Bench:
             f"{(api.rss_idle_kb or 0) / 1024:.1f} MB")
 
     def login(self) -> str:
-        """Logs in as the bootstrap admin (JSON body) and returns the bearer token."""
+        """Logs in as the bootstrap admin (JSON body) and returns the bearer token.
+
+        The service creates that admin in the background after start-up (/readyz does not wait
+        for it), so this first waits for its row: a login tried too early would be a failure,
+        and five failures block the account for 30 s."""
+        email = self.admin_email.replace("'", "''")
+        deadline = time.monotonic() + 60
+        while not self.pg.sql(self.db, "SELECT 1 FROM usuarios WHERE lower(email) = "
+                                       f"lower('{email}') AND activo AND rol = 'admin'"):
+            if time.monotonic() > deadline:
+                die(f"the bootstrap admin did not appear within 60 s (see {self.api.log_path})")
+            time.sleep(0.1)
         c = http.client.HTTPConnection("127.0.0.1", self.api.port, timeout=30)
         c.request("POST", "/api/v1/auth/token",
                   body=json.dumps({"username": self.admin_email, "password": self.admin_password}),
@@ -677,7 +688,7 @@ class Bench:
             die(f"logging in as the bootstrap admin failed: {res.status} {body[:300]!r}")
         token = json.loads(body)["access_token"]
         self.admin_id = self.pg.scalar(self.db, "SELECT id FROM usuarios WHERE lower(email) = "
-                                                f"lower('{self.admin_email}')")
+                                                f"lower('{email}')")
         say(f"logged in as {self.admin_email} (admin)")
         return token
 
