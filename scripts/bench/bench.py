@@ -10,7 +10,11 @@ What it does (docs/benchmarks.md explains how to read the results):
    cluster of scripts/pg.sh when it knows one, otherwise the `dev` cluster — and seeds it with
    `solicitudes-api seed --personas 1000 --solicitudes 100000`.
 3. Starts the release binary against it on a free loopback port, with the service's default
-   settings (pool_max_size 10, log level info: one access-log line per request).
+   settings (pool_max_size 10, log level info: one access-log line per request) and a
+   bootstrap admin (a fresh random password each run), logs in as that admin, and sends its
+   bearer token with every request of every scenario. With BENCH_BASELINE_BIN (a binary from
+   before authentication, e.g. built from a26bb13) it starts that one too, on the same
+   database; it gets the same request bytes and ignores the Authorization header.
 4. For each endpoint — GET by id, list first page, list filtered, list deep page (cursor ~90 %
    deep), POST, PATCH with If-Match, transition — it runs:
    * **closed loop**: wrk, N connections (default 10) for D seconds (default 10): the maximum
@@ -22,16 +26,26 @@ What it does (docs/benchmarks.md explains how to read the results):
      from crates/persistence), the same number of clients, for D seconds.
    Writes use each row once per run: PATCH and transition rows are reset (version 1, pendiente,
    prioridad baja) before every run, so every request really changes a row.
-5. Writes .local/bench/results-<timestamp>.json (and bench/latest.json), prints a table and
+   With a baseline, each closed loop runs for both binaries in turn (BENCH_ROUNDS rounds,
+   BENCH_GET_ROUNDS for GET by id, the order alternating; the median counts), then both open
+   loops at one rate (a fraction of the slower one's maximum).
+5. **login**: POST /auth/token in a closed loop (BENCH_LOGIN_CONNECTIONS logins at a time:
+   login throughput, bounded by Argon2 on purpose), then GET by id at a fixed open-loop rate
+   without and during a login storm (the same logins in a loop), to show GET's latency stays
+   bounded while every core hashes.
+6. Writes .local/bench/results-<timestamp>.json (and bench/latest.json), prints a table and
    the targets of docs/benchmarks.md, stops the API and drops the database.
 
 Knobs (environment variables, or the flags of `--help`): BENCH_DURATION (10), BENCH_WARMUP (3),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_RATE_FRACTION (0.8), BENCH_ONLY (comma list of
-endpoints), BENCH_POOL_SIZE (service default), BENCH_LOG_LEVEL (service default), BENCH_BIN (a
-prebuilt binary: skips the build), BENCH_KEEP_DB (1: keep the database), BENCH_PERF (1: record
+endpoints, `login` for the login scenario), BENCH_POOL_SIZE (service default), BENCH_LOG_LEVEL
+(service default), BENCH_BIN (a prebuilt binary: skips the build), BENCH_KEEP_DB (1: keep the database), BENCH_PERF (1: record
 system-wide `perf` profiles), BENCH_TRACK_PLANNING (1: count plannings per request too),
 BENCH_STRICT (1: exit 1 when a target is missed), BENCH_GEN_RT (0: run the open-loop generator at
-normal priority instead of SCHED_FIFO), BENCH_ADMIN_URL
+normal priority instead of SCHED_FIFO), BENCH_BASELINE_BIN (a binary without authentication,
+measured side by side), BENCH_ROUNDS (1) and BENCH_GET_ROUNDS (3): closed-loop rounds per binary
+(alternating with the baseline's; the median counts), BENCH_LOGIN_CONNECTIONS (8), BENCH_STORM_GET_RATE (GET req/s during the login
+storm; default BENCH_STORM_GET_FRACTION, 0.25, of GET's closed-loop maximum), BENCH_ADMIN_URL
 (a PostgreSQL URL whose role may CREATE DATABASE, instead of the local clusters), BENCH_NOTE (free
 text stored in the results).
 """
@@ -45,6 +59,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import re
 import shutil
 import signal
@@ -77,6 +92,9 @@ TARGET_GET_RATIO = 0.60
 TARGET_STMTS = {"get": 1, "post": 1, "patch": 2, "transition": 2}
 TARGET_TAIL = 5.0  # p99 <= 5 x p50 at 80 % of the maximum rate
 TARGET_RSS_MB = 50
+# Authentication against the last binary without it (issue #12), GET by id, side by side.
+TARGET_AUTH_RPS = 0.90  # throughput >= 90 % of the baseline's
+TARGET_AUTH_CPU = 1.10  # API CPU per request <= 110 % of the baseline's
 
 SEED_TITULO = "Solicitud del banco de pruebas"
 SEED_DESCRIPCION = "Creada por make bench."
@@ -359,15 +377,33 @@ class Sampler:
 
 
 def http_request(method: str, path: str, port: int, headers: dict | None = None,
-                 body: dict | None = None) -> bytes:
-    data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+                 body: dict | None = None, form: dict | None = None) -> bytes:
+    """One raw HTTP/1.1 request: a JSON `body` or a urlencoded `form`, or no body."""
+    if form is not None:
+        data, ctype = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+    elif body is not None:
+        data, ctype = json.dumps(body, ensure_ascii=False).encode(), "application/json"
+    else:
+        data, ctype = b"", None
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
     for k, v in (headers or {}).items():
         lines.append(f"{k}: {v}")
-    if body is not None:
-        lines.append("Content-Type: application/json")
+    if ctype is not None:
+        lines.append(f"Content-Type: {ctype}")
         lines.append(f"Content-Length: {len(data)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
+def median(xs: list[float]) -> float | None:
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def ratio(a, b, digits: int = 3):
+    return round(a / b, digits) if a is not None and b else None
 
 
 def write_requests(path: Path, reqs: list[bytes]) -> Path:
@@ -377,14 +413,53 @@ def write_requests(path: Path, reqs: list[bytes]) -> Path:
     return path
 
 
+class Api:
+    """One binary under test: the binary, its process, port and log.
+
+    `authenticates` is False for the baseline (a binary from before authentication): it gets
+    no bootstrap admin and ignores the Authorization header the requests carry.
+    """
+
+    def __init__(self, label: str, binary: Path, authenticates: bool):
+        self.label = label
+        self.bin = binary
+        self.authenticates = authenticates
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.log = None
+        self.log_path: Path | None = None
+        self.rss_idle_kb: int | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.log:
+            self.log.close()
+            self.log = None
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
         self.ts = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.out = OUT_ROOT / self.ts
         self.out.mkdir(parents=True, exist_ok=True)
-        self.api: subprocess.Popen | None = None
-        self.api_log = None
+        self.api: Api | None = None  # the binary measured (with authentication)
+        self.base: Api | None = None  # BENCH_BASELINE_BIN, measured side by side
+        self.token: str | None = None
+        self.admin_email = "bench-admin@example.com"
+        # The bootstrap admin's password: fresh for every run, never written anywhere.
+        self.admin_password = secrets.token_urlsafe(24)
         self.db = f"bench_{self.ts.replace('-', '_')}"
         self.pg: Pg | None = None
         self.results: dict = {}
@@ -456,6 +531,12 @@ class Bench:
             if not target.is_absolute():
                 target = REPO / target
             self.bin = target / "release" / "solicitudes-api"
+        self.api = Api("auth", self.bin, authenticates=True)
+        if self.args.baseline_bin:
+            base = Path(self.args.baseline_bin).resolve()
+            if not base.exists():
+                die(f"BENCH_BASELINE_BIN={base} does not exist")
+            self.base = Api("baseline", base, authenticates=False)
         self.loadgen = OUT_ROOT / "loadgen"
         src = HERE / "loadgen.rs"
         if not self.loadgen.exists() or self.loadgen.stat().st_mtime < src.stat().st_mtime:
@@ -504,7 +585,10 @@ class Bench:
         st = proc_stat(backend_pid)
         return st[0] if st else -1
 
-    def api_env(self) -> dict:
+    def api_env(self, api: Api | None = None) -> dict:
+        """The environment of a binary: the database and the knobs; for a binary that
+        authenticates, the bootstrap admin the benchmark logs in as. (The baseline gets no
+        APP__AUTH__ key: a binary from before authentication refuses unknown keys.)"""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("APP__") and k not in ("RUST_LOG", "DATABASE_URL")}
         env["DATABASE_URL"] = self.pg.url(self.db)
@@ -512,13 +596,16 @@ class Bench:
             env["APP__DATABASE__POOL_MAX_SIZE"] = str(self.args.pool_size)
         if self.args.log_level:
             env["APP__LOG__LEVEL"] = self.args.log_level
+        if api is not None and api.authenticates:
+            env["APP__AUTH__BOOTSTRAP_ADMIN_EMAIL"] = self.admin_email
+            env["APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD"] = self.admin_password
         return env
 
     def seed(self):
         n_p, n_s = self.args.personas, self.args.solicitudes
         say(f"seeding {n_p} personas and {n_s} solicitudes")
         t0 = time.monotonic()
-        r = run([str(self.bin), "seed", "--personas", str(n_p), "--solicitudes", str(n_s)],
+        r = run([str(self.api.bin), "seed", "--personas", str(n_p), "--solicitudes", str(n_s)],
                 env=self.api_env(), capture_output=True)
         if r.returncode != 0:
             sys.stderr.write(r.stderr)
@@ -547,22 +634,22 @@ class Bench:
     def checkpoint(self):
         self.pg.sql(self.db, "CHECKPOINT", check=False)
 
-    def start_api(self):
-        self.port = free_port()
-        env = self.api_env()
+    def start_api(self, api: Api):
+        api.port = free_port()
+        env = self.api_env(api)
         env["APP__SERVER__HOST"] = "127.0.0.1"
-        env["APP__SERVER__PORT"] = str(self.port)
-        self.api_log_path = self.out / "api.log"
+        env["APP__SERVER__PORT"] = str(api.port)
+        api.log_path = self.out / f"api-{api.label}.log"
         # Append mode: the log can be truncated between runs while the API keeps writing.
-        self.api_log = open(self.api_log_path, "ab")
-        self.api = subprocess.Popen([str(self.bin), "serve"], env=env, stdout=self.api_log,
-                                    stderr=self.api_log, stdin=subprocess.DEVNULL)
+        api.log = open(api.log_path, "ab")
+        api.proc = subprocess.Popen([str(api.bin), "serve"], env=env, stdout=api.log,
+                                    stderr=api.log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if self.api.poll() is not None:
-                die(f"the API exited at start-up (see {self.api_log_path})")
+            if api.proc.poll() is not None:
+                die(f"the {api.label} API exited at start-up (see {api.log_path})")
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c = http.client.HTTPConnection("127.0.0.1", api.port, timeout=2)
                 c.request("GET", "/readyz")
                 if c.getresponse().status == 200:
                     c.close()
@@ -573,28 +660,61 @@ class Bench:
             time.sleep(0.2)
         else:
             die("the API did not become ready within 60 s")
-        self.rss_idle_kb = proc_status_kb(self.api.pid, "VmRSS")
-        say(f"API (pid {self.api.pid}) ready on 127.0.0.1:{self.port}; idle RSS "
-            f"{(self.rss_idle_kb or 0) / 1024:.1f} MB")
+        api.rss_idle_kb = proc_status_kb(api.pid, "VmRSS")
+        say(f"{api.label} API ({api.bin}, pid {api.pid}) ready on 127.0.0.1:{api.port}; idle RSS "
+            f"{(api.rss_idle_kb or 0) / 1024:.1f} MB")
+
+    def login(self) -> str:
+        """Logs in as the bootstrap admin (JSON body) and returns the bearer token.
+
+        The service creates that admin in the background after start-up (/readyz does not wait
+        for it), so this first waits for its row: a login tried too early would be a failure,
+        and five failures block the account for 30 s."""
+        email = self.admin_email.replace("'", "''")
+        deadline = time.monotonic() + 60
+        while not self.pg.sql(self.db, "SELECT 1 FROM usuarios WHERE lower(email) = "
+                                       f"lower('{email}') AND activo AND rol = 'admin'"):
+            if time.monotonic() > deadline:
+                die(f"the bootstrap admin did not appear within 60 s (see {self.api.log_path})")
+            time.sleep(0.1)
+        c = http.client.HTTPConnection("127.0.0.1", self.api.port, timeout=30)
+        c.request("POST", "/api/v1/auth/token",
+                  body=json.dumps({"username": self.admin_email, "password": self.admin_password}),
+                  headers={"Content-Type": "application/json"})
+        res = c.getresponse()
+        body = res.read()
+        c.close()
+        if res.status != 200:
+            die(f"logging in as the bootstrap admin failed: {res.status} {body[:300]!r}")
+        token = json.loads(body)["access_token"]
+        self.admin_id = self.pg.scalar(self.db, "SELECT id FROM usuarios WHERE lower(email) = "
+                                                f"lower('{email}')")
+        say(f"logged in as {self.admin_email} (admin)")
+        return token
+
+    def auth_headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def log_problems(self) -> dict:
-        """Counts WARN/ERROR lines of the API log since the last call, then truncates it."""
+        """Counts WARN/ERROR lines of the APIs' logs since the last call, then truncates them."""
         counts = {"warn": 0, "error": 0}
         samples = []
-        try:
-            with open(self.api_log_path, "rb") as f:
-                for line in f:
-                    if b" WARN " in line or b'"level":"WARN"' in line:
-                        counts["warn"] += 1
-                    elif b" ERROR " in line or b'"level":"ERROR"' in line:
-                        counts["error"] += 1
-                    else:
-                        continue
-                    if len(samples) < 3:
-                        samples.append(line.decode(errors="replace").strip()[:300])
-            os.truncate(self.api_log_path, 0)
-        except OSError:
-            pass
+        for api in self.apis:
+            try:
+                with open(api.log_path, "rb") as f:
+                    for line in f:
+                        if b" WARN " in line or b'"level":"WARN"' in line:
+                            counts["warn"] += 1
+                        elif b" ERROR " in line or b'"level":"ERROR"' in line:
+                            counts["error"] += 1
+                        else:
+                            continue
+                        if len(samples) < 3:
+                            samples.append(f"{api.label}: " +
+                                           line.decode(errors="replace").strip()[:300])
+                os.truncate(api.log_path, 0)
+            except OSError:
+                pass
         if samples:
             counts["samples"] = samples
         return counts
@@ -603,12 +723,12 @@ class Bench:
         """Walks the default list (100 a page) to ~90 % of the rows; returns the cursor there."""
         total = len(self.ids)
         target = int(total * 0.9)
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c = http.client.HTTPConnection("127.0.0.1", self.api.port, timeout=30)
         cursor, seen, pages, last = None, 0, 0, None
         t0 = time.monotonic()
         while seen < target:
             path = "/api/v1/solicitudes?limit=100" + (f"&cursor={cursor}" if cursor else "")
-            c.request("GET", path)
+            c.request("GET", path, headers=self.auth_headers())
             res = c.getresponse()
             body = json.loads(res.read())
             if res.status != 200:
@@ -626,29 +746,39 @@ class Bench:
 
     # -- requests --------------------------------------------------------------------------
 
-    def requests_for(self, name: str, rows: list[str] | None = None) -> list[bytes]:
-        p = self.port
+    def requests_for(self, name: str, port: int, rows: list[str] | None = None) -> list[bytes]:
+        """The raw requests of an endpoint, each with the bearer token (the baseline, a binary
+        without authentication, gets the same bytes and ignores the header)."""
+        p, auth = port, self.auth_headers()
         if name == "get":
-            return [http_request("GET", f"/api/v1/solicitudes/{i}", p) for i in self.ids]
+            return [http_request("GET", f"/api/v1/solicitudes/{i}", p, auth) for i in self.ids]
         if name == "list_first":
-            return [http_request("GET", "/api/v1/solicitudes", p)]
+            return [http_request("GET", "/api/v1/solicitudes", p, auth)]
         if name == "list_filtered":
-            return [http_request("GET", "/api/v1/solicitudes?estado=pendiente&prioridad=alta", p)]
+            return [http_request("GET", "/api/v1/solicitudes?estado=pendiente&prioridad=alta", p,
+                                 auth)]
         if name == "list_deep":
-            return [http_request("GET", f"/api/v1/solicitudes?cursor={self.deep['cursor']}", p)]
+            return [http_request("GET", f"/api/v1/solicitudes?cursor={self.deep['cursor']}", p,
+                                 auth)]
         if name == "post":
             rnd = random.Random(5)
-            return [http_request("POST", "/api/v1/solicitudes", p, body={
+            return [http_request("POST", "/api/v1/solicitudes", p, auth, body={
                 "titulo": SEED_TITULO, "descripcion": SEED_DESCRIPCION, "prioridad": "media",
                 "persona_id": rnd.choice(self.personas)}) for _ in range(20000)]
         if name == "patch":
             return [http_request("PATCH", f"/api/v1/solicitudes/{i}", p,
-                                 headers={"If-Match": '"1"'}, body={"prioridad": "urgente"})
+                                 {**auth, "If-Match": '"1"'}, body={"prioridad": "urgente"})
                     for i in rows]
         if name == "transition":
             return [http_request("POST", f"/api/v1/solicitudes/{i}/transiciones", p,
-                                 headers={"If-Match": '"1"'}, body={"estado": "en_revision"})
+                                 {**auth, "If-Match": '"1"'}, body={"estado": "en_revision"})
                     for i in rows]
+        if name == "login":
+            # The form Swagger UI's Authorize sends; the right password (failures would be
+            # throttled: 5 per account).
+            return [http_request("POST", "/api/v1/auth/token", p, form={
+                "grant_type": "password", "username": self.admin_email,
+                "password": self.admin_password})]
         raise ValueError(name)
 
     def reset_pool(self):
@@ -715,12 +845,14 @@ class Bench:
                 f.write(f"==== perf report --sort {sort}\n{r.stdout}\n")
         data.unlink(missing_ok=True)
 
-    def wrk(self, reqfile: Path, duration: float) -> dict:
+    def wrk(self, reqfile: Path, duration: float, api: Api, connections: int | None = None) -> dict:
         a = self.args
-        env = dict(os.environ, BENCH_REQUESTS=str(reqfile), BENCH_THREADS=str(a.threads))
-        cmd = ["wrk", "-t", str(a.threads), "-c", str(a.connections),
+        conns = connections or a.connections
+        threads = max(1, min(a.threads, conns))
+        env = dict(os.environ, BENCH_REQUESTS=str(reqfile), BENCH_THREADS=str(threads))
+        cmd = ["wrk", "-t", str(threads), "-c", str(conns),
                "-d", f"{max(1, int(round(duration)))}s",
-               "--timeout", "10s", "-s", str(HERE / "requests.lua"), f"http://127.0.0.1:{self.port}/"]
+               "--timeout", "10s", "-s", str(HERE / "requests.lua"), f"http://127.0.0.1:{api.port}/"]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         return {"proc": proc}
@@ -738,40 +870,57 @@ class Bench:
         j["latency_ms"] = {k: round(v / 1000, 3) for k, v in j.pop("latency_us").items()}
         return j
 
-    def closed_loop(self, name: str, reqfile: Path, sampler_api: bool = True) -> dict:
+    def closed_loop(self, name: str, reqfile: Path, api: Api,
+                    connections: int | None = None) -> dict:
         self.stmt_reset()
-        peak_reset = reset_peak_rss(self.api.pid)
-        perf = self.perf_start(f"{name}-api")
-        sampler = Sampler(self.api.pid, self.postmaster, self.db)
-        w = self.wrk(reqfile, self.args.duration)
+        peak_reset = reset_peak_rss(api.pid)
+        perf = self.perf_start(f"{name}-{api.label}")
+        sampler = Sampler(api.pid, self.postmaster, self.db)
+        w = self.wrk(reqfile, self.args.duration, api, connections)
         sampler.gen_pid = w["proc"].pid
         with sampler:
             res = self.wrk_result(w["proc"])
-        self.perf_stop(perf, f"{name}-api")
+        self.perf_stop(perf, f"{name}-{api.label}")
         stmts, plans, top = self.stmt_read()
         res["cpu"] = sampler.summary(res["requests"])
         res["stmts_total"] = stmts
         res["stmts_per_req"] = round(stmts / res["requests"], 3) if stmts is not None and res["requests"] else None
         if plans is not None and res["requests"]:
             res["plans_per_req"] = round(plans / res["requests"], 3)
+        if res["requests"]:
+            # Each statement's calls per request: shows what a request sends (a GET by id with
+            # a cached session: the SELECT once, the session look-up ~0).
+            for t in top:
+                t["per_req"] = round(t["calls"] / res["requests"], 4)
         res["top_statements"] = top
-        res["rss_peak_kb"] = proc_status_kb(self.api.pid, "VmHWM") if peak_reset else None
-        res["rss_end_kb"] = proc_status_kb(self.api.pid, "VmRSS")
+        res["rss_peak_kb"] = proc_status_kb(api.pid, "VmHWM") if peak_reset else None
+        res["rss_end_kb"] = proc_status_kb(api.pid, "VmRSS")
         return res
 
-    def open_loop(self, name: str, reqfile: Path, rate: float, once: bool) -> dict:
+    def open_loop(self, name: str, reqfile: Path, rate: float, once: bool, api: Api) -> dict:
+        return self.open_loop_finish(self.open_loop_start(reqfile, rate, once, api))
+
+    def open_loop_start(self, reqfile: Path, rate: float, once: bool, api: Api) -> tuple:
+        """Starts loadgen at `rate` (with its CPU sampler running); see open_loop_finish."""
         a = self.args
-        cmd = [str(self.loadgen), "--addr", f"127.0.0.1:{self.port}", "--requests", str(reqfile),
+        cmd = [str(self.loadgen), "--addr", f"127.0.0.1:{api.port}", "--requests", str(reqfile),
                "--rate", f"{rate:.1f}", "--duration", str(a.duration),
                "--connections", str(a.connections)]
         if once:
             cmd.append("--once")
-        sampler = Sampler(self.api.pid, self.postmaster, self.db)
+        sampler = Sampler(api.pid, self.postmaster, self.db)
         proc = subprocess.Popen(self.gen_priority + cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         sampler.gen_pid = proc.pid
-        with sampler:
+        sampler.__enter__()
+        return proc, sampler
+
+    def open_loop_finish(self, started: tuple) -> dict:
+        proc, sampler = started
+        try:
             out, err = proc.communicate()
+        finally:
+            sampler.__exit__(None, None, None)
         if proc.returncode != 0:
             die(f"loadgen failed:\n{out}\n{err}")
         j = json.loads(out)
@@ -793,6 +942,7 @@ class Bench:
             "npersonas": len(self.personas), "titulo": SEED_TITULO,
             "descripcion": SEED_DESCRIPCION, "prioridad": "urgente" if name == "patch" else "media",
             "versions": "{1}", "destino": "en_revision", "desde": "{pendiente}",
+            "actor": self.admin_id,
         }
         cmd = [str(self.pgbench), "-n", "-M", "prepared", "-c", str(a.connections),
                "-j", str(a.threads), "-T", str(int(round(a.duration))), "-f",
@@ -831,49 +981,57 @@ class Bench:
 
     # -- per endpoint ----------------------------------------------------------------------
 
-    def endpoint(self, name: str, label: str, kind: str) -> dict:
+    def endpoint(self, name: str, label: str, kind: str, index: int) -> dict:
+        """Every run of one endpoint: closed loop and open loop for the binary (and the
+        baseline, alternating), then pgbench once."""
         a = self.args
         say(f"{name}: {label}")
         r: dict = {"label": label, "kind": kind}
         files = self.out / "requests"
         files.mkdir(exist_ok=True)
         pooled = name in ("patch", "transition")
-        if pooled:
-            warm_rows, main_rows = self.pool[:WARMUP_ROWS], self.pool[WARMUP_ROWS:]
-            self.reset_pool()
-            warm = write_requests(files / f"{name}-warmup.req", self.requests_for(name, warm_rows))
-            reqfile = write_requests(files / f"{name}.req", self.requests_for(name, main_rows))
-            # Warm the pool's connections (prepared statements, type look-ups) on rows of their own.
-            wr = run([str(self.loadgen), "--addr", f"127.0.0.1:{self.port}", "--requests",
-                      str(warm), "--rate", "0", "--duration", str(a.warmup), "--connections",
-                      str(a.connections), "--once"], capture_output=True)
-            if wr.returncode != 0:
-                die(f"loadgen failed while warming up {name}: {wr.stderr}")
-            warm_ok = sum(v for k, v in json.loads(wr.stdout)["statuses"].items()
-                          if k.startswith("2"))
-        else:
-            reqfile = write_requests(files / f"{name}.req", self.requests_for(name))
-            self.wrk_result(self.wrk(reqfile, a.warmup)["proc"])
+        reqs = {}
+        for api in self.apis:
+            tag = f"{name}-{api.label}"
+            if pooled:
+                warm_rows, main_rows = self.pool[:WARMUP_ROWS], self.pool[WARMUP_ROWS:]
+                reqs[api.label] = (
+                    write_requests(files / f"{tag}-warmup.req",
+                                   self.requests_for(name, api.port, warm_rows)),
+                    write_requests(files / f"{tag}.req", self.requests_for(name, api.port, main_rows)))
+            else:
+                reqs[api.label] = (None, write_requests(files / f"{tag}.req",
+                                                        self.requests_for(name, api.port)))
         self.log_problems()
 
-        r["closed"] = c = self.closed_loop(name, reqfile)
-        if pooled:
-            # Rows the closed-loop run changed (the warm-up's are subtracted).
-            c["rows_changed"] = self.changed_rows(name) - warm_ok
-            if c.get("wrapped"):
-                say(f"  warning: wrk ran out of fresh {name} rows; later requests failed")
-        say(f"  closed loop: {c['rps']:.0f} req/s, errors {c['error_count']}, "
-            f"statements/request {c['stmts_per_req']}, API CPU {c['cpu']['api_cpu_us_per_req']} µs/req")
+        # Closed loops: each binary in turn, the order alternating from round to round and
+        # from endpoint to endpoint, so neither always runs first (a warmer cache, a quieter
+        # moment of the machine).
+        rounds = a.get_rounds if name == "get" else a.rounds
+        runs: dict[str, list[dict]] = {api.label: [] for api in self.apis}
+        for rnd in range(max(1, rounds)):
+            order = self.apis if (rnd + index) % 2 == 0 else self.apis[::-1]
+            for api in order:
+                runs[api.label].append(self.closed_run(name, api, *reqs[api.label], pooled))
+        closed = {label: self.pick_round(rs) for label, rs in runs.items()}
+        r["closed"] = c = closed["auth"]
 
-        rate = max(1.0, c["rps"] * a.rate_fraction)
-        if pooled:
-            self.reset_pool()
-        r["open"] = o = self.open_loop(name, reqfile, rate, once=pooled)
-        if pooled:
-            o["rows_changed"] = self.changed_rows(name)
-        lat = o.get("latency_corrected_ms") or {}
-        say(f"  open loop at {rate:.0f} req/s: p50 {lat.get('p50')} ms, p99 {lat.get('p99')} ms, "
-            f"p99.9 {lat.get('p99_9')} ms, errors {o['error_count']}")
+        # Open loops at one rate for both: a fraction of the slower one's maximum.
+        rate = max(1.0, min(x["rps"] for x in closed.values()) * a.rate_fraction)
+        opened = {}
+        for api in (self.apis if index % 2 == 0 else self.apis[::-1]):
+            if pooled:
+                self.reset_pool()
+            opened[api.label] = o = self.open_loop(name, reqs[api.label][1], rate, pooled, api)
+            if pooled:
+                o["rows_changed"] = self.changed_rows(name)
+            lat = o.get("latency_corrected_ms") or {}
+            say(f"  {api.label} open loop at {rate:.0f} req/s: p50 {lat.get('p50')} ms, "
+                f"p99 {lat.get('p99')} ms, p99.9 {lat.get('p99_9')} ms, errors {o['error_count']}")
+        r["open"] = opened["auth"]
+        if self.base is not None:
+            r["baseline"] = {"closed": closed["baseline"], "open": opened["baseline"]}
+            r["vs_baseline"] = self.compare(runs, opened)
 
         if pooled:
             self.reset_pool()
@@ -884,6 +1042,79 @@ class Bench:
         self.evaluate(name, r)
         return r
 
+    def closed_run(self, name: str, api: Api, warmfile: Path | None, reqfile: Path,
+                   pooled: bool) -> dict:
+        """Warm-up, then one closed-loop run of `api`."""
+        a = self.args
+        if pooled:
+            self.reset_pool()
+            # Warm the pool's connections (prepared statements, type look-ups) on rows of their own.
+            wr = run([str(self.loadgen), "--addr", f"127.0.0.1:{api.port}", "--requests",
+                      str(warmfile), "--rate", "0", "--duration", str(a.warmup), "--connections",
+                      str(a.connections), "--once"], capture_output=True)
+            if wr.returncode != 0:
+                die(f"loadgen failed while warming up {name}: {wr.stderr}")
+            warm_ok = sum(v for k, v in json.loads(wr.stdout)["statuses"].items()
+                          if k.startswith("2"))
+        else:
+            self.wrk_result(self.wrk(reqfile, a.warmup, api)["proc"])
+        c = self.closed_loop(name, reqfile, api)
+        if pooled:
+            # Rows the closed-loop run changed (the warm-up's are subtracted).
+            c["rows_changed"] = self.changed_rows(name) - warm_ok
+            if c.get("wrapped"):
+                say(f"  warning: wrk ran out of fresh {name} rows; later requests failed")
+        say(f"  {api.label} closed loop: {c['rps']:.0f} req/s, errors {c['error_count']}, "
+            f"statements/request {c['stmts_per_req']}, API CPU {c['cpu']['api_cpu_us_per_req']} µs/req")
+        return c
+
+    @staticmethod
+    def pick_round(rs: list[dict]) -> dict:
+        """The round with the median throughput (the first of two), with every round's
+        figures in `rounds` when there were several; errors are those of all rounds."""
+        best = sorted(rs, key=lambda x: x["rps"])[(len(rs) - 1) // 2]
+        if len(rs) > 1:
+            best = dict(best)
+            best["rounds"] = [{"rps": x["rps"], "api_cpu_us_per_req": x["cpu"]["api_cpu_us_per_req"],
+                               "stmts_per_req": x["stmts_per_req"],
+                               "other_busy_share": x["cpu"]["other_busy_share"]} for x in rs]
+            best["error_count"] = sum(x["error_count"] for x in rs)
+        return best
+
+    @staticmethod
+    def compare(runs: dict[str, list[dict]], opened: dict[str, dict]) -> dict:
+        """The binary against the baseline: medians over the rounds of the closed loop, and the
+        open loop at the same rate."""
+        def med(label, f):
+            return median([f(x) for x in runs[label]])
+
+        def pair(f_closed):
+            x, b = med("auth", f_closed), med("baseline", f_closed)
+            return {"auth": x, "baseline": b, "ratio": ratio(x, b)}
+
+        def lat(label):
+            return opened[label].get("latency_corrected_ms") or {}
+
+        def open_cpu(label):
+            return opened[label]["cpu"]["api_cpu_us_per_req"]
+
+        return {
+            "rounds": len(runs["auth"]),
+            "rps": pair(lambda x: x["rps"]),
+            "api_cpu_us_per_req": pair(lambda x: x["cpu"]["api_cpu_us_per_req"]),
+            "pg_cpu_us_per_req": pair(lambda x: x["cpu"]["pg_cpu_us_per_req"]),
+            "stmts_per_req": pair(lambda x: x["stmts_per_req"]),
+            "closed_latency_ms": {k: {"p50": median([x["latency_ms"]["p50"] for x in runs[k]]),
+                                      "p99": median([x["latency_ms"]["p99"] for x in runs[k]])}
+                                  for k in runs},
+            "open_rate": opened["auth"].get("target_rate"),
+            "open_latency_ms": {k: {p: lat(k).get(p) for p in ("p50", "p99", "p99_9")} for k in opened},
+            # CPU per request at one fixed rate: disturbed by the machine's noise far less
+            # than the maximum throughput (docs/benchmarks.md, the release profile).
+            "open_api_cpu_us_per_req": {"auth": open_cpu("auth"), "baseline": open_cpu("baseline"),
+                                        "ratio": ratio(open_cpu("auth"), open_cpu("baseline"))},
+        }
+
     def evaluate(self, name: str, r: dict):
         c, o, p = r["closed"], r["open"], r.get("pgbench")
         r["ratio"] = round(c["rps"] / p["tps"], 3) if p and p["tps"] else None
@@ -891,18 +1122,76 @@ class Bench:
         r["tail_ratio"] = round(lat["p99"] / lat["p50"], 2) if lat.get("p50") else None
         r["errors"] = c["error_count"] + o["error_count"] + (p["failed"] if p else 0) + \
             r["log"]["error"]
+        if "baseline" in r:
+            r["errors"] += r["baseline"]["closed"]["error_count"] + r["baseline"]["open"]["error_count"]
         t = {}
         if name == "get" and r["ratio"] is not None:
             t["ratio_ge_60pct"] = r["ratio"] >= TARGET_GET_RATIO
         if name in TARGET_STMTS and c["stmts_per_req"] is not None:
             # A few statements of connection set-up may land in the window: allow 1 %.
             t["stmts_per_req"] = c["stmts_per_req"] <= TARGET_STMTS[name] * 1.01
+        if name == "get" and "vs_baseline" in r:
+            v = r["vs_baseline"]
+            t["rps_ge_90pct_of_baseline"] = (v["rps"]["ratio"] or 0) >= TARGET_AUTH_RPS
+            t["api_cpu_le_110pct_of_baseline"] = (v["api_cpu_us_per_req"]["ratio"] or 9) <= TARGET_AUTH_CPU
         if r["tail_ratio"] is not None:
             t["p99_le_5x_p50"] = r["tail_ratio"] <= TARGET_TAIL
         if c.get("rss_peak_kb"):
             t["rss_le_50mb"] = c["rss_peak_kb"] <= TARGET_RSS_MB * 1024
         t["zero_errors"] = r["errors"] == 0
         r["targets"] = t
+
+    # -- login -----------------------------------------------------------------------------
+
+    def login_scenario(self) -> dict:
+        """Login throughput (closed loop, BENCH_LOGIN_CONNECTIONS logins at a time), then GET by
+        id at a fixed rate without and during a login storm (the same logins in a loop)."""
+        a = self.args
+        files = self.out / "requests"
+        files.mkdir(exist_ok=True)
+        api = self.api
+        say(f"login: POST /auth/token, {a.login_connections} at a time")
+        login_req = write_requests(files / "login.req", self.requests_for("login", api.port))
+        get_req = files / "get-auth.req"
+        if not get_req.exists():
+            write_requests(get_req, self.requests_for("get", api.port))
+        self.log_problems()
+        res: dict = {"connections": a.login_connections}
+
+        self.wrk_result(self.wrk(login_req, a.warmup, api, a.login_connections)["proc"])
+        res["closed"] = c = self.closed_loop("login", login_req, api, a.login_connections)
+        say(f"  login closed loop: {c['rps']:.1f} logins/s, p50 {c['latency_ms']['p50']} ms, "
+            f"p99 {c['latency_ms']['p99']} ms, errors {c['error_count']}, "
+            f"statements/login {c['stmts_per_req']}, API CPU {c['cpu']['api_cpu_us_per_req']} µs/login")
+
+        get = self.results["endpoints"].get("get")
+        if a.storm_get_rate:
+            rate = a.storm_get_rate
+        elif get:
+            rate = get["closed"]["rps"] * a.storm_get_fraction
+        else:
+            rate = 1000.0
+        res["get_rate"] = round(rate, 1)
+        # Warm the GET path again (the login runs filled the caches with other things).
+        self.wrk_result(self.wrk(get_req, a.warmup, api)["proc"])
+        res["get_quiet"] = q = self.open_loop("get", get_req, rate, False, api)
+        lq = q.get("latency_corrected_ms") or {}
+        say(f"  GET at {rate:.0f} req/s, no storm: p50 {lq.get('p50')} ms, p99 {lq.get('p99')} ms, "
+            f"p99.9 {lq.get('p99_9')} ms")
+
+        # The storm runs for the whole GET run and a second either side of it.
+        storm = self.wrk(login_req, a.duration + 2, api, a.login_connections)
+        time.sleep(1)
+        res["get_storm"] = s = self.open_loop("get", get_req, rate, False, api)
+        res["storm"] = st = self.wrk_result(storm["proc"])
+        ls = s.get("latency_corrected_ms") or {}
+        say(f"  GET at {rate:.0f} req/s during the storm ({st['rps']:.1f} logins/s): "
+            f"p50 {ls.get('p50')} ms, p99 {ls.get('p99')} ms, p99.9 {ls.get('p99_9')} ms")
+        res["log"] = self.log_problems()
+        res["errors"] = (c["error_count"] + q["error_count"] + s["error_count"] + st["error_count"]
+                         + res["log"]["error"])
+        res["targets"] = {"zero_errors": res["errors"] == 0}
+        return res
 
     # -- output ----------------------------------------------------------------------------
 
@@ -929,21 +1218,77 @@ class Bench:
         lines = [fmt(head), fmt(tuple("-" * w for w in widths))] + [fmt(row) for row in rows]
         return "\n".join(lines)
 
+    def baseline_table(self) -> str:
+        """The binary (auth) against the baseline, endpoint by endpoint."""
+        head = ("endpoint", "auth req/s", "base req/s", "ratio", "auth API µs", "base API µs",
+                "ratio", "at rate", "auth µs", "base µs", "auth p50/p99 ms", "base p50/p99 ms",
+                "auth stmt", "base stmt")
+        rows = []
+        for name, r in self.results["endpoints"].items():
+            v = r.get("vs_baseline")
+            if not v:
+                continue
+            pct = lambda x: f"{x * 100:.0f} %" if x is not None else "-"  # noqa: E731
+            num = lambda x, f="{:.0f}": f.format(x) if x is not None else "-"  # noqa: E731
+            lat = lambda k: (f"{num(v['open_latency_ms'][k]['p50'], '{:.2f}')} / "  # noqa: E731
+                             f"{num(v['open_latency_ms'][k]['p99'], '{:.2f}')}")
+            oc = v["open_api_cpu_us_per_req"]
+            rows.append((
+                name, num(v["rps"]["auth"]), num(v["rps"]["baseline"]), pct(v["rps"]["ratio"]),
+                num(v["api_cpu_us_per_req"]["auth"]), num(v["api_cpu_us_per_req"]["baseline"]),
+                pct(v["api_cpu_us_per_req"]["ratio"]), num(v["open_rate"]),
+                num(oc["auth"]), num(oc["baseline"]), lat("auth"), lat("baseline"),
+                num(v["stmts_per_req"]["auth"], "{:.3f}"),
+                num(v["stmts_per_req"]["baseline"], "{:.3f}"),
+            ))
+        if not rows:
+            return ""
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+        fmt = lambda row: "  ".join(  # noqa: E731
+            (cell.ljust(w) if i == 0 else cell.rjust(w)) for i, (cell, w) in enumerate(zip(row, widths)))
+        return "\n".join([fmt(head), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows])
+
+    def login_text(self) -> str:
+        lg = self.results.get("login")
+        if not lg:
+            return ""
+        c, q, s, st = lg["closed"], lg["get_quiet"], lg["get_storm"], lg["storm"]
+        lq, ls = q.get("latency_corrected_ms") or {}, s.get("latency_corrected_ms") or {}
+        uq, us = q.get("latency_uncorrected_ms") or {}, s.get("latency_uncorrected_ms") or {}
+        return "\n".join([
+            f"login (POST /auth/token, {lg['connections']} at a time): {c['rps']:.1f} logins/s, "
+            f"p50 {c['latency_ms']['p50']:.0f} ms, p99 {c['latency_ms']['p99']:.0f} ms, "
+            f"API CPU {c['cpu']['api_cpu_us_per_req'] / 1000:.1f} ms/login, "
+            f"{c['stmts_per_req']} statements/login, errors {c['error_count']}, peak RSS "
+            f"{(c.get('rss_peak_kb') or 0) / 1024:.1f} MB",
+            f"GET by id at {lg['get_rate']:.0f} req/s (corrected p50 / p99 / p99.9 ms; uncorrected p99):",
+            f"  no storm:     {lq.get('p50')} / {lq.get('p99')} / {lq.get('p99_9')}; {uq.get('p99')}"
+            f"  ({q['achieved_rate']:.0f} req/s, errors {q['error_count']})",
+            f"  during storm: {ls.get('p50')} / {ls.get('p99')} / {ls.get('p99_9')}; {us.get('p99')}"
+            f"  ({s['achieved_rate']:.0f} req/s, errors {s['error_count']}; "
+            f"{st['rps']:.1f} logins/s meanwhile)",
+        ])
+
     @staticmethod
     def busy(r: dict) -> float:
         """The largest share of the machine that other programs used during this endpoint's runs."""
         runs = [r["closed"], r["open"]] + ([r["pgbench"]] if r.get("pgbench") else [])
+        if r.get("baseline"):
+            runs += [r["baseline"]["closed"], r["baseline"]["open"]]
         return max(x["cpu"]["other_busy_share"] or 0 for x in runs)
 
     def targets_text(self) -> tuple[str, bool]:
         lines, ok = [], True
-        for name, r in self.results["endpoints"].items():
+        scenarios = dict(self.results["endpoints"])
+        if self.results.get("login"):
+            scenarios["login"] = self.results["login"]
+        for name, r in scenarios.items():
             for t, passed in r["targets"].items():
                 ok &= passed
                 if not passed:
                     lines.append(f"  MISSED  {name}: {t}")
-        met = sum(v for r in self.results["endpoints"].values() for v in r["targets"].values())
-        total = sum(len(r["targets"]) for r in self.results["endpoints"].values())
+        met = sum(v for r in scenarios.values() for v in r["targets"].values())
+        total = sum(len(r["targets"]) for r in scenarios.values())
         lines.insert(0, f"targets: {met}/{total} met")
         return "\n".join(lines), ok
 
@@ -961,7 +1306,9 @@ class Bench:
         try:
             self.create_database()
             self.seed()
-            self.start_api()
+            for api in self.apis:
+                self.start_api(api)
+            self.token = self.login()
             self.deep = self.deep_cursor()
             only = [x for x in a.only.split(",") if x] if a.only else None
             self.results = {
@@ -982,6 +1329,10 @@ class Bench:
                     "log_level": a.log_level or "service default (info)",
                     "binary": str(self.bin),
                     "binary_size": self.bin.stat().st_size,
+                    "baseline_binary": str(self.base.bin) if self.base else None,
+                    "baseline_binary_size": self.base.bin.stat().st_size if self.base else None,
+                    "rounds": a.rounds, "get_rounds": a.get_rounds,
+                    "login_connections": a.login_connections,
                     "generator_closed": "wrk " + (run(["wrk", "-v"], capture_output=True).stdout
                                                   .split("\n")[0].split(" ")[1] if shutil.which("wrk") else ""),
                     "generator_open": "scripts/bench/loadgen.rs",
@@ -990,15 +1341,21 @@ class Bench:
                 "database": {"cluster": self.cluster, "name": self.db,
                              "settings": self.pg_settings, "seed_s": self.seed_s,
                              "deep_cursor_offset": self.deep["offset"]},
-                "rss_idle_kb": self.rss_idle_kb,
+                "rss_idle_kb": self.api.rss_idle_kb,
+                "baseline_rss_idle_kb": self.base.rss_idle_kb if self.base else None,
                 "endpoints": {},
             }
+            index = 0
             for name, label, kind in ENDPOINTS:
                 if only and name not in only:
                     continue
-                self.results["endpoints"][name] = self.endpoint(name, label, kind)
+                self.results["endpoints"][name] = self.endpoint(name, label, kind, index)
+                index += 1
             peaks = [r["closed"].get("rss_peak_kb") or 0 for r in self.results["endpoints"].values()]
             self.results["rss_peak_kb"] = max([*peaks, proc_status_kb(self.api.pid, "VmHWM") or 0])
+            # Last: it fills the sessions table and Argon2's memory shows in the peak RSS.
+            if not only or "login" in only:
+                self.results["login"] = self.login_scenario()
             self.results["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
             self.results["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         finally:
@@ -1011,16 +1368,27 @@ class Bench:
         if not self.args.no_copy:
             (REPO / "bench").mkdir(exist_ok=True)
             shutil.copyfile(path, REPO / "bench" / "latest.json")
-        table = self.table()
+        table = self.table() if self.results["endpoints"] else ""
         targets, ok = self.targets_text()
-        other = [self.busy(r) for r in self.results["endpoints"].values()]
+        other = [self.busy(r) for r in self.results["endpoints"].values()] or [0.0]
         print()
         print(f"solicitudes bench {self.ts}: {self.args.connections} connections, "
               f"{self.args.duration:g} s per run, latency at {self.args.rate_fraction:.0%} of the "
               f"closed-loop maximum (corrected for coordinated omission)")
         print(table)
-        print(f"peak RSS {self.results['rss_peak_kb'] / 1024:.1f} MB (idle {self.rss_idle_kb / 1024:.1f} MB); "
+        print(f"peak RSS {self.results['rss_peak_kb'] / 1024:.1f} MB (idle {self.api.rss_idle_kb / 1024:.1f} MB); "
               f"busy = CPU used by other programs during an endpoint's runs (share of all cores)")
+        comparison = self.baseline_table()
+        if comparison:
+            print()
+            print(f"against the baseline ({self.base.bin}), median of {self.args.rounds} closed-loop "
+                  f"round(s) each ({self.args.get_rounds} for get), alternating; API µs = CPU per "
+                  "request in the closed loop, then at one open-loop rate for both:")
+            print(comparison)
+        login = self.login_text()
+        if login:
+            print()
+            print(login)
         if max(other) > 0.10:
             print(f"WARNING: other programs used up to {max(other) * 100:.0f} % of the machine during "
                   "the runs; the numbers are lower and noisier than on a quiet machine")
@@ -1028,16 +1396,14 @@ class Bench:
         print(f"results: {path.relative_to(REPO)}" + ("" if self.args.no_copy else " (copied to bench/latest.json)"))
         return 1 if (self.args.strict and not ok) else 0
 
+    @property
+    def apis(self) -> list[Api]:
+        """The binaries under test: the one built here (auth) and the baseline, if any."""
+        return [x for x in (self.api, self.base) if x is not None]
+
     def stop(self):
-        if self.api is not None and self.api.poll() is None:
-            self.api.send_signal(signal.SIGTERM)
-            try:
-                self.api.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.api.kill()
-                self.api.wait()
-        if self.api_log:
-            self.api_log.close()
+        for api in self.apis:
+            api.stop()
         if self.pg is not None:
             if self.args.keep_db:
                 say(f"keeping database {self.db} (BENCH_KEEP_DB=1)")
@@ -1071,6 +1437,18 @@ def parse_args():
     p.add_argument("--pool-size", type=int, default=env_default("BENCH_POOL_SIZE", 0))
     p.add_argument("--log-level", default=os.environ.get("BENCH_LOG_LEVEL", ""))
     p.add_argument("--bin", default=os.environ.get("BENCH_BIN", ""))
+    p.add_argument("--baseline-bin", default=os.environ.get("BENCH_BASELINE_BIN", ""),
+                   help="a binary without authentication, measured side by side")
+    p.add_argument("--rounds", type=int, default=env_default("BENCH_ROUNDS", 1),
+                   help="closed-loop rounds per binary and endpoint (alternating)")
+    p.add_argument("--get-rounds", type=int, default=env_default("BENCH_GET_ROUNDS", 3),
+                   help="the same for GET by id (the acceptance figure)")
+    p.add_argument("--login-connections", type=int,
+                   default=env_default("BENCH_LOGIN_CONNECTIONS", 8))
+    p.add_argument("--storm-get-rate", type=float, default=env_default("BENCH_STORM_GET_RATE", 0.0),
+                   help="GET rate during the login storm (default: a fraction of GET's maximum)")
+    p.add_argument("--storm-get-fraction", type=float,
+                   default=env_default("BENCH_STORM_GET_FRACTION", 0.25))
     p.add_argument("--personas", type=int, default=env_default("BENCH_PERSONAS", 1000))
     p.add_argument("--solicitudes", type=int, default=env_default("BENCH_SOLICITUDES", 100000))
     p.add_argument("--keep-db", action="store_true", default=os.environ.get("BENCH_KEEP_DB") == "1")

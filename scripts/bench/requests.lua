@@ -2,9 +2,11 @@
 --
 -- The request file (path in the environment variable BENCH_REQUESTS) holds the requests
 -- one after another, each preceded by a line with its length in bytes ("<len>\n<bytes>"),
--- the same format scripts/bench/loadgen.rs reads. Thread k of T sends entries k, k+T, k+2T, …
--- in order and starts over when it runs out, so the threads never send the same entry
--- twice unless the file is exhausted (bench.py sizes write pools so that it is not).
+-- the same format scripts/bench/loadgen.rs reads. bench.py writes every header into those
+-- bytes, the bearer token (`Authorization: Bearer …`) included, so this script adds none.
+-- Thread k of T sends entries k, k+T, k+2T, … in order and starts over when it runs out, so
+-- the threads never send the same entry twice unless the file is exhausted (bench.py sizes
+-- write pools so that it is not).
 --
 -- At the end it prints one line "BENCH_JSON {...}" with wrk's own counters and latency
 -- percentiles (microseconds), which bench.py parses.
