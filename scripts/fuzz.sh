@@ -524,10 +524,10 @@ def _realistic(case):
             or case.path == "/api/v1/solicitudes"
             or (case.method.upper() == "POST" and case.body.get("rol") == "solicitante")
         )
-        and not (case.method.upper() == "PATCH" and case.body.get("persona_id", 0) is None)
     ):
         # persona_id must name an existing persona (a foreign key: a 422 otherwise, by
-        # contract); a random UUID names none.
+        # contract); a random UUID names none. `null` (unlinking) is refused for a solicitante
+        # account, whichever the generated id names (state again): a persona instead.
         case.body["persona_id"] = PERSONA_IDS[zlib.crc32(str(case.body.get("persona_id")).encode()) % len(PERSONA_IDS)]
     if case.method.upper() == "POST" and case.path == "/api/v1/auth/password" and isinstance(case.body, dict):
         # `actual` must be the account's password (a wrong one is a 422 by contract); a
