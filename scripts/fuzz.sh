@@ -37,7 +37,19 @@
 #   - schemathesis 4.32's coverage phase only draws [A-Za-z0-9] for positive header values,
 #     so an optional If-Match gets a negative value inside a case labelled positive; such a
 #     case is sent without the header.
-# Negative cases are sent exactly as generated.
+# Negative cases are sent as generated, except that the hooks may widen them with more values
+# the API refuses (a negative case stays negative): see "Edge values" below.
+#
+# Edge values: schemathesis' generators do not reach the edges of this API's types, so the
+# hooks add them (docs/operations.md, "Schema-driven fuzzing", says why it missed them):
+#   - `format: date-time` is drawn by `_instant` (registered with schemathesis.openapi.format):
+#     the dates 0000-01-01 and 9999-12-31 with offsets pointing out of the range and local
+#     times at, just before and just after the crossing, 29 February, month ends, ±23:59,
+#     `t`/`z`, long fractions, leap seconds. The schema (`Instant`: format + pattern) decides
+#     which are valid, so positive cases get the in-range ones and must answer 2xx.
+#   - negative list queries get, a quarter of the time, `limit` at the i32/i64 bounds (and one
+#     past them), and half of the time on /solicitudes an instant outside the range
+#     (`_outside_instant`): they must answer 4xx, never 5xx.
 
 set -euo pipefail
 
@@ -241,11 +253,110 @@ import urllib.parse
 import urllib.request
 import zlib
 
+import random
+
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 
 BASE_URL = os.environ["FUZZ_BASE_URL"]
 PERSONA_IDS = os.environ["FUZZ_PERSONA_IDS"].split()
+
+
+# --- Edge values (generation, not realism: these widen what is drawn) ----------------------
+
+_DAY = 24 * 60  # minutes
+
+
+def _month_days(year, month):
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+@st.composite
+def _instant(draw):
+    """A `date-time` (as JSON Schema reads it) drawn at the edges of the API's range.
+
+    schemathesis' own generator draws dates from Hypothesis' `st.dates()`, which almost never
+    gives the first or last day of the calendar, so no value of it leaves 0000-01-01..9999-12-31
+    once converted to UTC. This one draws those two days with offsets pointing out of the range
+    and a local time at, just before and just after the point where the UTC form crosses the
+    edge, plus 29 February, month ends, ±23:59, long fractions and leap seconds (which the API
+    refuses). Whether a value is valid is the schema's business (`Instant`: its `pattern`
+    states the range): schemathesis keeps the in-range ones for positive cases and the
+    out-of-range ones where it negates the pattern."""
+    fraction = draw(st.sampled_from(["", ".0", ".5", ".999999", ".999999999", ".000001", ".123456789012"]))
+    separator = draw(st.sampled_from("Tt"))
+    edge = draw(st.sampled_from(["0000-01-01", "9999-12-31", "leap", None, None]))
+    if edge == "leap":
+        date = draw(st.sampled_from(["2016-12-31", "2026-06-30", "9999-12-31", "0000-12-31"]))
+        return f"{date}{separator}23:59:60{fraction}Z"
+    if edge is None:
+        year = draw(st.sampled_from([0, 1, 1900, 2000, 2024, 2026, 2100, 2400, 9998, 9999]) | st.integers(0, 9999))
+        month = draw(st.sampled_from([1, 2, 12]) | st.integers(1, 12))
+        last = _month_days(year, month)
+        day = draw(st.sampled_from([1, last]) | st.integers(1, last))
+        date = f"{year:04}-{month:02}-{day:02}"
+    else:
+        date = edge
+    offset = draw(st.sampled_from([0, 1, 59, 60, 12 * 60, _DAY - 2, _DAY - 1]) | st.integers(0, _DAY - 1))
+    # On an edge date, mostly the sign that points out of the range.
+    outward = "+" if edge == "0000-01-01" else "-"
+    sign = draw(st.sampled_from([outward, outward, outward, "-" if outward == "+" else "+"]))
+    crossing = offset if sign == "+" else _DAY - offset
+    minute = draw(st.sampled_from([crossing - 1, crossing, crossing + 1, 0, _DAY - 1]) | st.integers(0, _DAY - 1))
+    minute = min(max(minute, 0), _DAY - 1)
+    second = draw(st.sampled_from([0, 59]) | st.integers(0, 59))
+    if offset == 0:
+        zone = draw(st.sampled_from(["Z", "z", "+00:00", "-00:00"]))
+    else:
+        zone = f"{sign}{offset // 60:02}:{offset % 60:02}"
+    return f"{date}{separator}{minute // 60:02}:{minute % 60:02}:{second:02}{fraction}{zone}"
+
+
+schemathesis.openapi.format("date-time", _instant())
+
+# i32 and i64 bounds and one past them: schemathesis draws an int64 `limit` within the int64
+# range (never past it) and rarely at its ends.
+_EDGE_INTEGERS = [
+    -(2**63) - 1, -(2**63), -(2**31) - 1, -(2**31), -1, 0, 101, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30,
+]
+
+
+def _outside_instant(rng):
+    """A `date-time` the API refuses (a 422): its UTC form lies outside 0000-01-01..9999-12-31,
+    by an offset on one of the two edge dates, or it is a leap second. The schema's `pattern`
+    says so, but schemathesis negates a pattern with random strings, never with these."""
+    fraction = rng.choice(["", ".5", ".999999999", ".123456789012"])
+    second = rng.choice([0, 59, rng.randint(0, 59)])
+    offset = rng.choice([1, 60, _DAY - 1, rng.randint(1, _DAY - 1)])
+    kind = rng.choice(["0000", "9999", "leap"])
+    if kind == "leap":
+        return rng.choice(["2016-12-31T23:59:60Z", "9999-12-31T23:59:60.5Z", "2026-07-01T01:59:60+02:00"])
+    if kind == "0000":  # +offset larger than the local time: before 0000-01-01T00:00:00Z
+        date, sign, minute = "0000-01-01", "+", rng.choice([0, offset - 1, rng.randint(0, offset - 1)])
+    else:  # -offset taking the time to 24:00 or past it: in year 10000
+        date, sign, minute = "9999-12-31", "-", rng.choice([_DAY - 1, _DAY - offset, rng.randint(_DAY - offset, _DAY - 1)])
+    zone = f"{sign}{offset // 60:02}:{offset % 60:02}"
+    return f"{date}T{minute // 60:02}:{minute % 60:02}:{second:02}{fraction}{zone}"
+
+
+def _negative_edges(case):
+    # A negative query stays negative when a parameter gets another value the API refuses, so
+    # this only widens what the negative cases try: an out-of-range `limit` (valid: 1..=100)
+    # at the i32/i64 bounds, an instant out of the range. Positive cases are left alone.
+    query = case.query if isinstance(case.query, dict) else None
+    if query is None or case.method.upper() != "GET" or case.path not in ("/api/v1/personas", "/api/v1/solicitudes"):
+        return
+    rng = random.Random(zlib.crc32(repr(sorted(query.items(), key=str)).encode()))
+    if rng.random() < 0.25:
+        query["limit"] = rng.choice(_EDGE_INTEGERS)
+        _debug(case, f"limit {query['limit']}")
+    if case.path == "/api/v1/solicitudes" and rng.random() < 0.5:
+        name = rng.choice(["created_after", "created_before"])
+        query[name] = _outside_instant(rng)
+        _debug(case, f"{name} {query[name]}")
 
 
 def _positive(case):
@@ -307,9 +418,12 @@ def _debug(case, what):
 
 def _realistic(case):
     if not _positive(case):
-        _debug(case, "negative")
+        _debug(case, "negative " + repr(case.query))
+        query_meta = case.meta.components.get(ParameterLocation.QUERY) if case.meta else None
+        if query_meta is not None and query_meta.mode.is_negative:
+            _negative_edges(case)
         return case
-    _debug(case, "positive")
+    _debug(case, "positive " + repr(case.query))
     headers = case.headers if case.headers is not None else {}
     if_match = next((k for k in headers if k.lower() == "if-match"), None)
     header_meta = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None

@@ -133,6 +133,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.paths.merge(paths);
         op.doc.schemas(&mut schemas);
     }
+    schemas.extend(solicitudes_schemas::openapi::parameter_schemas());
     let components = doc.components.get_or_insert_with(Default::default);
     components.schemas.extend(schemas);
     components.add_security_scheme(SECURITY_SCHEME, security_scheme());

@@ -16,6 +16,7 @@ use futures_util::future::ready;
 use solicitudes_persistence::{DbHealth, DbPool, PoolSettings, migrations};
 
 use solicitudes_schemas::auth::Password;
+use solicitudes_services::auth::ListenerEvent;
 use solicitudes_services::{Auth, usuarios};
 
 use crate::app::build_app;
@@ -55,7 +56,18 @@ impl Application {
         let auth = Auth::new(settings.auth()).map_err(|e| anyhow::anyhow!("auth settings: {e}"))?;
         // Keeps the session cache right across replicas; until it connects (and whenever it
         // is down) every request reads its session from the database.
-        auth.spawn_listener(url.clone());
+        let mut events = auth.listener_events();
+        actix_web::rt::spawn(auth.listener(url.clone()));
+        // Serve once the listener has had its first try (bounded: a database that does not
+        // answer must not hold the start-up), so the cache is in use from the first request.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Ok(e) = events.recv().await {
+                if matches!(e, ListenerEvent::Conectado | ListenerEvent::Caido) {
+                    break;
+                }
+            }
+        })
+        .await;
         prepare_database_in_background(
             url.clone(),
             settings.database.migrate_on_start,

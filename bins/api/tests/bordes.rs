@@ -20,9 +20,7 @@ mod common;
 use actix_web::http::StatusCode;
 use actix_web::rt::System;
 use actix_web::test::TestRequest;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::Resp;
+use common::{Resp, huella};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseResult, TestRunner};
@@ -454,13 +452,6 @@ fn consulta(pares: Vec<(&'static str, String)>) -> String {
         .map(|(k, v)| format!("{k}={}", codificar(&v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The `f` (filters fingerprint) of a real cursor, to sign forged positions with.
-fn huella(cursor: &str) -> String {
-    let (cuerpo, _) = cursor.split_once('.').unwrap();
-    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(cuerpo).unwrap()).unwrap();
-    payload["f"].as_str().unwrap().to_owned()
 }
 
 /// Cursor positions at the edges: instants in microseconds past what PostgreSQL and the

@@ -10,9 +10,10 @@ use std::collections::HashSet;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
-use common::{Resp, TestApp, err, spawn};
+use common::{Resp, TestApp, err, huella, spawn};
 use diesel_async::SimpleAsyncConnection;
 use serde_json::{Value, json};
+use solicitudes_schemas::cursor;
 use solicitudes_testkit::TestDb;
 
 const URL: &str = "/api/v1/solicitudes";
@@ -594,41 +595,19 @@ async fn todos_los_problemas_a_la_vez_y_los_parametros_desconocidos_se_ignoran()
     assert_eq!(ids(&page), [cadena(&s["id"])]);
 }
 
-/// FNV-1a and unpadded base64url, as `services::cursor` signs its cursors (to forge one).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let f = |h: u64, b: &u8| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, f)
-}
-
-fn b64(bytes: &[u8]) -> String {
-    let abc = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = c
-            .iter()
-            .enumerate()
-            .fold(0, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        (0..=c.len()).for_each(|i| out.push(char::from(abc[(n >> (18 - 6 * i) & 63) as usize])));
-    }
-    out
-}
-
 #[actix_web::test]
 async fn un_cursor_con_un_instante_que_postgresql_no_admite_es_422_y_no_500() {
     let app = spawn().await;
     app.solicitud("Cambio de turno").await;
-    // The fingerprint of `sort=-created_at` without filters, as the service computes it.
-    let params = "sort\0-created_at\0estado\0\0prioridad\0\0persona_id\0\0q\0\0\
-                  created_after\0\0created_before\0\0";
-    let f = format!("{:016x}", fnv1a(params.as_bytes()));
-    let forja = |micros: i64| {
-        let json = format!(r#"{{"v":1,"k":"solicitudes","f":"{f}","p":[{micros},"{NADIE}"]}}"#);
-        let sum = fnv1a(json.as_bytes()).to_be_bytes();
-        format!("{}.{}", b64(json.as_bytes()), b64(&sum))
-    };
+    app.solicitud("Cambio de horario").await;
+    // Signed with the fingerprint of a cursor the service minted for the same query
+    // (`sort=-created_at`, no filters).
+    let real = pagina(&app, "limit=1").await;
+    let f = huella(real["next_cursor"].as_str().unwrap());
+    let forja = |micros: i64| cursor::encode("solicitudes", &f, &(micros, NADIE));
     // In range: the service accepts the forged cursor, so the forgery is faithful.
     let page = pagina(&app, &format!("cursor={}", forja(4_102_444_800_000_000))).await;
-    assert_eq!(ids(&page).len(), 1);
+    assert_eq!(ids(&page).len(), 2);
     // Year -7537: a valid `time` instant, before PostgreSQL's 4713 BC.
     let r = app
         .get(&format!("{URL}?cursor={}", forja(-300_000_000_000_000_000)))

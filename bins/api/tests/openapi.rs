@@ -105,3 +105,93 @@ fn cada_regla_de_texto_esta_en_su_propiedad() {
         );
     }
 }
+
+/// Every `$ref` names a component of the document (utoipa does not collect the components
+/// that only parameters use; a forgotten one would leave a dangling reference).
+#[test]
+fn cada_referencia_lleva_a_un_componente() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = document();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.contains(&"#/components/schemas/Instant"), "{found:?}");
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} dangles"
+        );
+    }
+}
+
+/// Every request body of the document is a `JsonBody` whose `FIELDS` (what the parser checks)
+/// agree with its schema (what the document says): `body::bodies` lists them, and a body that
+/// is missing from that list fails here.
+#[test]
+fn cada_cuerpo_de_peticion_lee_los_campos_que_documenta() {
+    let doc = document();
+    let bodies = solicitudes_schemas::body::bodies();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            let schema = &body["content"]["application/json"]["schema"]["$ref"];
+            let name = schema
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"));
+            let name = name.unwrap_or_else(|| panic!("{method} {path}: {body}"));
+            let checked = bodies.iter().find(|(n, _)| n == name);
+            assert!(
+                checked.is_some(),
+                "{method} {path}: {name} is not in body::bodies()"
+            );
+        }
+    }
+    for (name, result) in bodies {
+        assert_eq!(result, Ok(()), "{name}");
+    }
+}
+
+/// The list parameters' bounds in the document are the constants the query reader checks
+/// (utoipa's `#[param]` takes literals only, so they are written there again; this keeps the
+/// two equal).
+#[test]
+fn los_limites_de_las_listas_son_las_constantes() {
+    use solicitudes_schemas::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+    let doc = document();
+    let mut seen = 0;
+    for path in ["/api/v1/personas", "/api/v1/solicitudes"] {
+        for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
+            let schema = &p["schema"];
+            match p["name"].as_str().unwrap() {
+                "limit" => {
+                    assert_eq!(schema["minimum"], 1, "{path}");
+                    assert_eq!(schema["maximum"], MAX_LIMIT, "{path}");
+                    assert_eq!(schema["default"], DEFAULT_LIMIT, "{path}");
+                    seen += 1;
+                }
+                "q" => {
+                    assert_eq!(schema["minLength"], 1, "{path}");
+                    assert_eq!(schema["maxLength"], MAX_Q, "{path}");
+                    seen += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(seen, 4);
+}

@@ -101,6 +101,15 @@ fn password_dada(p: &Password, _ctx: &()) -> garde::Result {
     }
 }
 
+/// The OAuth2 grants `POST /api/v1/auth/token` supports: only `password` (for the document;
+/// the body reader checks the value against `LoginForm::FIELDS`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GrantType {
+    /// The resource owner password credentials grant.
+    Password,
+}
+
 /// Body of `POST /api/v1/auth/token`: the OAuth2 password grant, form-encoded (what Swagger
 /// UI's Authorize dialog sends) or as JSON with the same fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
@@ -110,7 +119,7 @@ pub struct LoginForm {
     /// `password` when present (the only grant supported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[garde(skip)]
-    #[schema(nullable = false, pattern = "^password$", example = "password")]
+    #[schema(value_type = Option<GrantType>, nullable = false, example = "password")]
     pub grant_type: Option<String>,
     /// The account's e-mail.
     #[garde(length(chars, min = 1, max = 254), custom(text::sin_nul))]

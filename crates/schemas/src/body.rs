@@ -17,7 +17,9 @@
 use garde::Validate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use utoipa::ToSchema;
 
 use crate::error::{ErrorEntry, ValidationErrors};
 use crate::i18n;
@@ -84,10 +86,121 @@ impl Field {
 
 /// A DTO that can be read from a JSON body with [`parse`].
 ///
-/// `Default` provides the placeholders of the rules pass; `Serialize` turns them into JSON.
-pub trait JsonBody: DeserializeOwned + Serialize + Default + Validate<Context = ()> {
-    /// Every field the body may have.
+/// `Default` provides the placeholders of the rules pass; `Serialize` turns them into JSON;
+/// `ToSchema` documents it, and [`fields_agree_with_schema`] checks `FIELDS` against that.
+pub trait JsonBody:
+    DeserializeOwned + Serialize + Default + Validate<Context = ()> + ToSchema
+{
+    /// Every field the body may have, in the order of the form (422 entries are reported in
+    /// this order). The same facts are in the type's `ToSchema` derive (names, `Option`,
+    /// `#[schema(nullable)]`, enum types); [`bodies`] checks, for every body, that they agree.
     const FIELDS: &'static [Field];
+}
+
+/// Every [`JsonBody`] of this crate, by its schema (component) name, with the result of
+/// [`fields_agree_with_schema`]. The HTTP binary's tests check that every request body of the
+/// OpenAPI document is one of these, so a new body cannot skip the check.
+pub fn bodies() -> Vec<(String, Result<(), String>)> {
+    fn check<T: JsonBody>() -> (String, Result<(), String>) {
+        (T::name().into_owned(), fields_agree_with_schema::<T>())
+    }
+    vec![
+        check::<crate::persona::PersonaCreate>(),
+        check::<crate::persona::PersonaUpdate>(),
+        check::<crate::solicitud::SolicitudCreate>(),
+        check::<crate::solicitud::SolicitudUpdate>(),
+        check::<crate::workflow::TransicionCreate>(),
+        check::<crate::auth::LoginForm>(),
+        check::<crate::auth::PasswordChange>(),
+        check::<crate::auth::Registro>(),
+        check::<crate::usuario::UsuarioCreate>(),
+        check::<crate::usuario::UsuarioUpdate>(),
+    ]
+}
+
+/// Whether `T::FIELDS` names exactly the properties of `T`'s OpenAPI schema, each with the
+/// schema's type (string, integer, UUID, or the same enum labels), `required` and `null`.
+///
+/// # Errors
+/// Each disagreement, in words.
+pub fn fields_agree_with_schema<T: JsonBody>() -> Result<(), String> {
+    let schema = serde_json::to_value(T::schema()).map_err(|e| e.to_string())?;
+    let mut referenced = Vec::new();
+    T::schemas(&mut referenced);
+    let components: Map<String, Value> = referenced
+        .into_iter()
+        .filter_map(|(name, s)| Some((name, serde_json::to_value(s).ok()?)))
+        .collect();
+    let empty = Map::new();
+    let properties = schema["properties"].as_object().unwrap_or(&empty);
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    let in_schema: BTreeSet<&str> = properties.keys().map(String::as_str).collect();
+    let in_fields: BTreeSet<&str> = T::FIELDS.iter().map(|f| f.name).collect();
+    if in_schema != in_fields {
+        problems.push(format!(
+            "FIELDS names {in_fields:?}, the schema's properties are {in_schema:?}"
+        ));
+    }
+    for field in T::FIELDS {
+        let Some(property) = properties.get(field.name) else {
+            continue;
+        };
+        let property = match property["$ref"].as_str() {
+            None => property,
+            Some(r) => match components.get(r.rsplit('/').next().unwrap_or(r)) {
+                Some(target) => target,
+                None => {
+                    problems.push(format!("{}: {r} is not among the schemas", field.name));
+                    continue;
+                }
+            },
+        };
+        let types: Vec<&str> = match &property["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let nullable = types.contains(&"null");
+        let labels: Option<Vec<&str>> = property["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect());
+        let kind_agrees = match field.kind {
+            FieldKind::String => {
+                types.contains(&"string") && labels.is_none() && property["format"] != "uuid"
+            }
+            FieldKind::Integer => types.contains(&"integer"),
+            FieldKind::Boolean => types.contains(&"boolean"),
+            FieldKind::Uuid => types.contains(&"string") && property["format"] == "uuid",
+            FieldKind::Enum(expected) => labels.as_deref() == Some(expected),
+        };
+        if !kind_agrees {
+            problems.push(format!(
+                "{}: {:?} but the schema says {property}",
+                field.name, field.kind
+            ));
+        }
+        if field.required != required.contains(&field.name) {
+            problems.push(format!(
+                "{}: required is {} in FIELDS",
+                field.name, field.required
+            ));
+        }
+        if field.nullable != nullable {
+            problems.push(format!(
+                "{}: nullable is {} in FIELDS",
+                field.name, field.nullable
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// Parses and validates a JSON body.
@@ -235,5 +348,15 @@ fn check_kind(kind: FieldKind, v: &Value) -> Option<(&'static str, String)> {
             Some(s) if labels.contains(&s) => None,
             _ => Some(("enum", format!("Debe ser uno de: {}", labels.join(", ")))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn los_campos_de_cada_cuerpo_son_los_de_su_esquema() {
+        for (name, result) in super::bodies() {
+            assert_eq!(result, Ok(()), "{name}");
+        }
     }
 }

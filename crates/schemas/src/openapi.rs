@@ -52,6 +52,18 @@ pub fn string_rules() -> Vec<StringRule> {
     ]
 }
 
+/// Components that only query parameters refer to (utoipa collects a component from the
+/// request and response bodies of an operation, not from its `IntoParams`): the HTTP binary
+/// adds these to the document. Every `$ref` of the document resolving is tested there.
+pub fn parameter_schemas() -> Vec<(
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)> {
+    use crate::timestamp::Instant;
+    use utoipa::{PartialSchema, ToSchema};
+    vec![(Instant::name().into_owned(), Instant::schema())]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use crate::cursor;
 use crate::error::ValidationErrors;
 use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
 use crate::query::{FromQueryString, QueryReader};
-use crate::timestamp::{self, TimestampError};
+use crate::timestamp::{self, Instant, TimestampError};
 
 /// How a list of solicitudes is ordered. Ties are broken by id, so pages never overlap.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -101,12 +101,12 @@ pub struct SolicitudListQuery {
     pub q: Option<String>,
     /// Created strictly after this instant: RFC 3339 with an offset
     /// (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
-    /// (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
-    #[param(value_type = Option<String>, format = DateTime, example = "2026-11-01T00:00:00Z")]
+    /// (`9999-12-31T23:59:59-23:59` is in year 10000: a 422); the schema `Instant` states it.
+    #[param(value_type = Option<Instant>, example = "2026-11-01T00:00:00Z")]
     pub created_after: Option<OffsetDateTime>,
     /// Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
-    /// 0000–9999.
-    #[param(value_type = Option<String>, format = DateTime, example = "2026-12-01T00:00:00Z")]
+    /// 0000–9999 (the schema `Instant`).
+    #[param(value_type = Option<Instant>, example = "2026-12-01T00:00:00Z")]
     pub created_before: Option<OffsetDateTime>,
     /// Order: `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `prioridad`,
     /// `-prioridad`.

@@ -26,7 +26,8 @@ async fn login_autentica_con_el_rol_actual_y_logout_mata_el_token() {
     let db = TestDb::new().await;
     let pool = db.pool();
     let auth = auth();
-    let p = persona(&pool, "Ana").await;
+    let root = admin(&pool, &auth).await;
+    let p = persona(&pool, &root, "Ana").await;
     let u = usuario(&pool, &auth, "Ana@Example.com", Rol::Solicitante, Some(p)).await;
     let t = auth
         .login(&pool, &form("ana@EXAMPLE.com", CLAVE), None, Some("test/1"))
@@ -75,6 +76,7 @@ async fn email_desconocido_clave_erronea_y_cuenta_inactiva_dan_el_mismo_401() {
     let db = TestDb::new().await;
     let pool = db.pool();
     let auth = auth();
+    let root = admin(&pool, &auth).await;
     let u = usuario(&pool, &auth, "eva@example.com", Rol::Revisor, None).await;
     es_401(
         auth.login(&pool, &form("nadie@example.com", CLAVE), None, None)
@@ -91,6 +93,7 @@ async fn email_desconocido_clave_erronea_y_cuenta_inactiva_dan_el_mismo_401() {
     usuarios::editar(
         &pool,
         &auth,
+        &root,
         u.id,
         &UsuarioUpdate {
             activo: Some(false),
@@ -163,6 +166,7 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
     let pool_b = db.pool();
     let (a, _rx_a) = replica(db.url()).await;
     let (b, mut rx_b) = replica(db.url()).await;
+    let root = admin(&pool_a, &a).await;
     let u = usuario(&pool_a, &a, "eva@example.com", Rol::Revisor, None).await;
     let t = a
         .login(&pool_a, &form("eva@example.com", CLAVE), None, None)
@@ -178,6 +182,7 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
     usuarios::editar(
         &pool_a,
         &a,
+        &root,
         u.id,
         &UsuarioUpdate {
             rol: Some(Rol::Admin),
@@ -192,11 +197,11 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
         Rol::Admin
     );
 
-    // Deactivation through A (the other admin keeps the system administrable).
-    usuario(&pool_a, &a, "jefa@example.com", Rol::Admin, None).await;
+    // Deactivation through A (root, the other admin, keeps the system administrable).
     usuarios::editar(
         &pool_a,
         &a,
+        &root,
         u.id,
         &UsuarioUpdate {
             activo: Some(false),
@@ -212,6 +217,7 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
     usuarios::editar(
         &pool_a,
         &a,
+        &root,
         u.id,
         &UsuarioUpdate {
             activo: Some(true),

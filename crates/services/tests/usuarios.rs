@@ -6,7 +6,9 @@
 mod comun;
 
 use comun::*;
-use solicitudes_domain::{Alcance, Estado, Prioridad, Rol, SolicitudId};
+use solicitudes_domain::{Caller, Estado, Prioridad, Rol, SolicitudId};
+use solicitudes_persistence::PrioridadDb;
+use solicitudes_persistence::models::NewSolicitud;
 use solicitudes_schemas::auth::{Password, Registro};
 use solicitudes_schemas::persona::PersonaListQuery;
 use solicitudes_schemas::query::FromQueryString;
@@ -15,12 +17,21 @@ use solicitudes_schemas::solicitud_list::SolicitudListQuery;
 use solicitudes_schemas::usuario::{UsuarioCreate, UsuarioListQuery, UsuarioUpdate};
 use solicitudes_schemas::workflow::TransicionCreate;
 use solicitudes_services::{
-    ServiceError, estadisticas, personas, solicitud_list, solicitudes, usuarios, workflow,
+    Auth, AuthSettings, ServiceError, estadisticas, personas, solicitud_list, solicitudes,
+    usuarios, workflow,
 };
 use solicitudes_testkit::TestDb;
 
 fn conflicto(r: Result<impl std::fmt::Debug, ServiceError>) {
     assert!(matches!(r, Err(ServiceError::EmailTaken)), "{r:?}");
+}
+
+fn ultimo_admin(r: Result<impl std::fmt::Debug, ServiceError>) {
+    assert!(matches!(r, Err(ServiceError::UltimoAdmin)), "{r:?}");
+}
+
+fn prohibido(r: Result<impl std::fmt::Debug, ServiceError>) {
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
 }
 
 /// The 422s on `body.persona_id`: a missing or an unknown persona.
@@ -40,6 +51,7 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
     let db = TestDb::new().await;
     let pool = db.pool();
     let auth = auth();
+    let root = admin(&pool, &auth).await;
     let u = usuario(&pool, &auth, "Eva@Example.com", Rol::Revisor, None).await;
     assert!(u.activo && u.persona_id.is_none());
     let json = serde_json::to_string(&u).unwrap();
@@ -54,11 +66,31 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
         password: Password::new(CLAVE),
         activo: true,
     };
-    conflicto(usuarios::crear(&pool, &auth, &dto("EVA@example.COM", Rol::Admin, None)).await);
+    conflicto(
+        usuarios::crear(
+            &pool,
+            &auth,
+            &root,
+            &dto("EVA@example.COM", Rol::Admin, None),
+        )
+        .await,
+    );
+    // Only an admin creates accounts over the API.
+    let eva = caller(&pool, &auth, "eva@example.com").await;
+    prohibido(
+        usuarios::crear(
+            &pool,
+            &auth,
+            &eva,
+            &dto("otra@example.com", Rol::Admin, None),
+        )
+        .await,
+    );
     invalido_en(
         usuarios::crear(
             &pool,
             &auth,
+            &root,
             &dto("sol@example.com", Rol::Solicitante, None),
         )
         .await,
@@ -68,6 +100,7 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
         usuarios::crear(
             &pool,
             &auth,
+            &root,
             &dto(
                 "sol@example.com",
                 Rol::Solicitante,
@@ -77,11 +110,12 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
         .await,
         "persona_id",
     );
-    assert_eq!(usuarios::obtener(&pool, u.id).await.unwrap(), u);
+    assert_eq!(usuarios::obtener(&pool, &root, u.id).await.unwrap(), u);
+    prohibido(usuarios::obtener(&pool, &eva, u.id).await);
     // A persona with an account cannot be deleted behind its back.
-    let p = persona(&pool, "Sol").await;
+    let p = persona(&pool, &root, "Sol").await;
     usuario(&pool, &auth, "sol@example.com", Rol::Solicitante, Some(p)).await;
-    let r = personas::borrar(&pool, p).await;
+    let r = personas::borrar(&pool, &root, p).await;
     assert!(
         matches!(r, Err(ServiceError::PersonaConUsuario(x)) if x == p),
         "{r:?}"
@@ -89,6 +123,7 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
     // Unlinking a solicitante's persona is refused by the schema's rule, as a 422.
     let sol = usuarios::listar(
         &pool,
+        &root,
         &UsuarioListQuery::from_query_string("q=sol@").unwrap(),
     )
     .await
@@ -99,6 +134,7 @@ async fn crear_usuarios_email_unico_y_solicitante_con_persona() {
         usuarios::editar(
             &pool,
             &auth,
+            &root,
             sol.id,
             &UsuarioUpdate {
                 persona_id: Some(None),
@@ -116,6 +152,7 @@ async fn la_ultima_cuenta_admin_activa_no_se_degrada_ni_se_desactiva() {
     let pool = db.pool();
     let auth = auth();
     let a = usuario(&pool, &auth, "a@example.com", Rol::Admin, None).await;
+    let ca = caller(&pool, &auth, "a@example.com").await;
     let degradar = UsuarioUpdate {
         rol: Some(Rol::Revisor),
         ..UsuarioUpdate::default()
@@ -124,11 +161,12 @@ async fn la_ultima_cuenta_admin_activa_no_se_degrada_ni_se_desactiva() {
         activo: Some(false),
         ..UsuarioUpdate::default()
     };
-    conflicto(usuarios::editar(&pool, &auth, a.id, &degradar).await);
-    conflicto(usuarios::editar(&pool, &auth, a.id, &desactivar).await);
+    ultimo_admin(usuarios::editar(&pool, &auth, &ca, a.id, &degradar).await);
+    ultimo_admin(usuarios::editar(&pool, &auth, &ca, a.id, &desactivar).await);
     let e = usuarios::editar(
         &pool,
         &auth,
+        &ca,
         a.id,
         &UsuarioUpdate {
             email: Some("jefa@example.com".into()),
@@ -141,6 +179,7 @@ async fn la_ultima_cuenta_admin_activa_no_se_degrada_ni_se_desactiva() {
     let r = usuarios::editar(
         &pool,
         &auth,
+        &ca,
         solicitudes_domain::UsuarioId::new(),
         &degradar,
     )
@@ -148,6 +187,7 @@ async fn la_ultima_cuenta_admin_activa_no_se_degrada_ni_se_desactiva() {
     assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
 
     // Two admins demoting each other at the same moment: exactly one succeeds, every time.
+    let mut quien = ca;
     for _ in 0..5 {
         let b = usuario(
             &pool,
@@ -159,31 +199,42 @@ async fn la_ultima_cuenta_admin_activa_no_se_degrada_ni_se_desactiva() {
         .await;
         let admins = usuarios::listar(
             &pool,
+            &quien,
             &UsuarioListQuery::from_query_string("rol=admin&activo=true").unwrap(),
         )
         .await
         .unwrap()
         .items;
         assert_eq!(admins.len(), 2);
-        let (x, y) = (admins[0].id, admins[1].id);
+        assert!(admins.iter().any(|x| x.id == b.id));
+        // Each one, logged in, demotes the other.
+        let cx = caller(&pool, &auth, &admins[0].email).await;
+        let cy = caller(&pool, &auth, &admins[1].email).await;
         let (rx, ry) = tokio::join!(
-            usuarios::editar(&pool, &auth, x, &degradar),
-            usuarios::editar(&pool, &auth, y, &degradar),
+            usuarios::editar(&pool, &auth, &cx, cy.usuario_id, &degradar),
+            usuarios::editar(&pool, &auth, &cy, cx.usuario_id, &degradar),
         );
         assert_eq!(
             usize::from(rx.is_ok()) + usize::from(ry.is_ok()),
             1,
             "{rx:?} {ry:?}"
         );
-        // Back to one admin (whichever remained) plus b's fate: reset for the next round.
+        // The loser is told why; whichever remained is the one admin of the next round.
+        quien = if rx.is_ok() {
+            ultimo_admin(ry);
+            cx
+        } else {
+            ultimo_admin(rx);
+            cy
+        };
         let quedan = usuarios::listar(
             &pool,
+            &quien,
             &UsuarioListQuery::from_query_string("rol=admin&activo=true&count=true").unwrap(),
         )
         .await
         .unwrap();
         assert_eq!(quedan.total, Some(1));
-        let _ = b;
     }
 }
 
@@ -203,12 +254,17 @@ async fn la_lista_de_usuarios_pagina_y_filtra() {
         .await;
     }
     usuario(&pool, &auth, "jefa@example.com", Rol::Admin, None).await;
+    let jefa = caller(&pool, &auth, "jefa@example.com").await;
     let mut vistos = Vec::new();
     let mut q = "rol=revisor&limit=2&count=true".to_owned();
     loop {
-        let page = usuarios::listar(&pool, &UsuarioListQuery::from_query_string(&q).unwrap())
-            .await
-            .unwrap();
+        let page = usuarios::listar(
+            &pool,
+            &jefa,
+            &UsuarioListQuery::from_query_string(&q).unwrap(),
+        )
+        .await
+        .unwrap();
         assert_eq!(page.total, Some(5));
         vistos.extend(page.items.iter().map(|u| u.email.clone()));
         match page.next_cursor {
@@ -222,6 +278,7 @@ async fn la_lista_de_usuarios_pagina_y_filtra() {
     );
     let page = usuarios::listar(
         &pool,
+        &jefa,
         &UsuarioListQuery::from_query_string("q=JEFA").unwrap(),
     )
     .await
@@ -233,16 +290,25 @@ async fn la_lista_de_usuarios_pagina_y_filtra() {
 async fn el_registro_crea_persona_y_solicitante_o_nada() {
     let db = TestDb::new().await;
     let pool = db.pool();
-    let auth = auth();
+    let cerrado = auth();
+    let auth = Auth::new(AuthSettings {
+        open_registration: true,
+        ..settings()
+    })
+    .unwrap();
+    let root = admin(&pool, &auth).await;
     let dto = Registro {
         nombre: "Ana Pérez".into(),
         edad: 34,
         email: "ana@example.com".into(),
         password: Password::new(CLAVE),
     };
+    // Off by default: as if the route did not exist.
+    let r = usuarios::registro(&pool, &cerrado, &dto).await;
+    assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
     let u = usuarios::registro(&pool, &auth, &dto).await.unwrap();
     assert_eq!(u.rol, Rol::Solicitante);
-    let p = personas::obtener(&pool, u.persona_id.unwrap())
+    let p = personas::obtener(&pool, &root, u.persona_id.unwrap())
         .await
         .unwrap();
     assert_eq!(p.email.as_deref(), Some("ana@example.com"));
@@ -252,6 +318,7 @@ async fn el_registro_crea_persona_y_solicitante_o_nada() {
     conflicto(usuarios::registro(&pool, &auth, &dto).await);
     let total = personas::listar(
         &pool,
+        &root,
         &PersonaListQuery::from_query_string("count=true").unwrap(),
     )
     .await
@@ -310,78 +377,103 @@ async fn el_historial_nombra_a_su_actor_y_lo_ajeno_es_invisible() {
     let db = TestDb::new().await;
     let pool = db.pool();
     let auth = auth();
-    let p = persona(&pool, "Ana").await;
-    let otra = persona(&pool, "Otra").await;
+    let root = admin(&pool, &auth).await;
+    let p = persona(&pool, &root, "Ana").await;
+    let otra = persona(&pool, &root, "Otra").await;
     let ana = usuario(&pool, &auth, "ana@example.com", Rol::Solicitante, Some(p)).await;
     let rev = usuario(&pool, &auth, "rev@example.com", Rol::Revisor, None).await;
+    let ana_c = caller(&pool, &auth, "ana@example.com").await;
+    let rev_c = caller(&pool, &auth, "rev@example.com").await;
+    // A solicitante's scope without a persona (which the schema's CHECK forbids): nothing.
+    let sin_persona = Caller {
+        persona_id: None,
+        ..ana_c.clone()
+    };
     let crear = |persona_id| SolicitudCreate {
         titulo: "Una solicitud".into(),
         descripcion: String::new(),
         prioridad: Prioridad::Alta,
         persona_id,
     };
-    let s = solicitudes::crear_por(&pool, &crear(p), Some(ana.id))
+    // The solicitante files for their own persona without naming it.
+    let s = solicitudes::crear(&pool, &ana_c, &crear(None))
         .await
         .unwrap();
-    let ajena = solicitudes::crear(&pool, &crear(otra)).await.unwrap();
-    workflow::transicionar_por(
+    assert_eq!(s.persona_id, p);
+    // Written without an actor, as seeded data is.
+    let ajena = solicitudes_persistence::solicitudes::insert(
+        &mut pool.get().await.unwrap(),
+        &NewSolicitud {
+            id: SolicitudId::new().into(),
+            persona_id: otra.into(),
+            titulo: "Sembrada",
+            descripcion: "",
+            prioridad: PrioridadDb(Prioridad::Baja),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let ajena_id: SolicitudId = ajena.id.into();
+    workflow::transicionar(
         &pool,
+        &rev_c,
         s.id,
         None,
         &TransicionCreate {
             estado: Estado::EnRevision,
             comentario: None,
         },
-        Some(rev.id),
     )
     .await
     .unwrap();
-    let propia = Alcance::DePersona(p);
-    let h = workflow::historial_en(&pool, s.id, &propia).await.unwrap();
+    let h = workflow::historial(&pool, &ana_c, s.id).await.unwrap();
     let actores: Vec<_> = h
         .iter()
         .map(|e| e.actor.as_ref().map(|a| a.email.as_str()))
         .collect();
     assert_eq!(actores, [Some("ana@example.com"), Some("rev@example.com")]);
     assert_eq!(h[0].actor.as_ref().unwrap().id, ana.id);
-    // Written without an actor (the current API, seeded data): null.
-    let h = workflow::historial(&pool, ajena.id).await.unwrap();
+    assert_eq!(h[1].actor.as_ref().unwrap().id, rev.id);
+    let h = workflow::historial(&pool, &root, ajena_id).await.unwrap();
     assert_eq!(h[0].actor, None);
-    for alcance in [propia, Alcance::Ninguna] {
-        let r = workflow::historial_en(&pool, ajena.id, &alcance).await;
+    for c in [&ana_c, &sin_persona] {
+        let r = workflow::historial(&pool, c, ajena_id).await;
         assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
     }
-    let r = workflow::historial_en(&pool, SolicitudId::new(), &Alcance::Todas).await;
+    let r = workflow::historial(&pool, &root, SolicitudId::new()).await;
     assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
 
     // Own-only lists, counts and estadísticas.
     let q = SolicitudListQuery::from_query_string("count=true").unwrap();
-    let mine = solicitud_list::listar_en(&pool, &q, &propia).await.unwrap();
+    let mine = solicitud_list::listar(&pool, &ana_c, &q).await.unwrap();
     assert_eq!(mine.total, Some(1));
     assert!(mine.items.iter().all(|x| x.persona_id == p));
-    assert_eq!(
-        solicitud_list::listar(&pool, &q).await.unwrap().total,
-        Some(2)
-    );
-    let nada = solicitud_list::listar_en(&pool, &q, &Alcance::Ninguna)
+    for todas in [&root, &rev_c] {
+        let page = solicitud_list::listar(&pool, todas, &q).await.unwrap();
+        assert_eq!(page.total, Some(2));
+    }
+    let nada = solicitud_list::listar(&pool, &sin_persona, &q)
         .await
         .unwrap();
     assert_eq!((nada.items.len(), nada.total), (0, Some(0)));
-    let e = estadisticas::obtener_en(&pool, &propia).await.unwrap();
+    let e = estadisticas::obtener(&pool, &ana_c).await.unwrap();
     assert_eq!(
         (e.total, e.por_estado.en_revision, e.por_prioridad.alta),
         (1, 1, 1)
     );
-    assert_eq!(estadisticas::obtener(&pool).await.unwrap().total, 2);
+    assert_eq!(estadisticas::obtener(&pool, &root).await.unwrap().total, 2);
     assert_eq!(
-        estadisticas::obtener_en(&pool, &Alcance::Ninguna)
+        estadisticas::obtener(&pool, &sin_persona)
             .await
             .unwrap()
             .total,
         0
     );
     let pq = PersonaListQuery::from_query_string("count=true").unwrap();
-    let ps = personas::listar_en(&pool, &pq, &propia).await.unwrap();
+    let ps = personas::listar(&pool, &ana_c, &pq).await.unwrap();
     assert_eq!((ps.items.len(), ps.total), (1, Some(1)));
     assert_eq!(ps.items[0].id, p);
+    let ps = personas::listar(&pool, &rev_c, &pq).await.unwrap();
+    assert_eq!(ps.total, Some(2));
 }

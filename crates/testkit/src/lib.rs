@@ -17,6 +17,8 @@
 
 pub mod service;
 
+use std::hash::Hasher;
+
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use solicitudes_persistence::{DbPool, PoolSettings, build_pool, migrations};
@@ -121,7 +123,9 @@ struct Exists {
 /// Creates the template (once per set of migrations) and returns its name.
 async fn ensure_template(admin_url: &str) -> String {
     let versions = migrations::expected_versions().expect("embedded migrations");
-    let template = format!("tmpl_{:016x}", fnv1a(versions.join(",").as_bytes()));
+    let mut hash = fnv::FnvHasher::default();
+    hash.write(versions.join(",").as_bytes());
+    let template = format!("tmpl_{:016x}", hash.finish());
     let mut admin = connect(admin_url).await;
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<BigInt, _>(LOCK_KEY)
@@ -219,12 +223,6 @@ pub fn with_database(url: &str, name: &str) -> String {
         out.push_str(q);
     }
     out
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

@@ -574,6 +574,12 @@ export interface components {
             estado_nuevo: components["schemas"]["Estado"];
         };
         /**
+         * @description The OAuth2 grants `POST /api/v1/auth/token` supports: only `password` (for the document;
+         *     the body reader checks the value against `LoginForm::FIELDS`).
+         * @enum {string}
+         */
+        GrantType: "password";
+        /**
          * @description Body of a 422 response.
          * @example {
          *       "detail": [
@@ -600,6 +606,11 @@ export interface components {
             /** @description One entry per problem, all problems at once. */
             detail: components["schemas"]["ErrorEntry"][];
         };
+        /**
+         * Format: date-time
+         * @description An instant: RFC 3339 with an offset (`Z` or ±hh:mm up to ±23:59), `T` between date and time, no leap second, whose UTC form lies in years 0000–9999 (`x-utc-range`); `pattern` states that range for the two local dates an offset can take out of it (`0000-01-01T00:30:00+01:00` and `9999-12-31T23:00:00-01:00` are outside: a 422).
+         */
+        Instant: string;
         /** @description One element of an error location: a name (`"body"`, `"titulo"`) or a list index. */
         Loc: string | number;
         /**
@@ -619,11 +630,8 @@ export interface components {
              * @description Ignored (OAuth2 clients may send it).
              */
             client_secret?: string;
-            /**
-             * @description `password` when present (the only grant supported).
-             * @example password
-             */
-            grant_type?: string;
+            /** @description `password` when present (the only grant supported). */
+            grant_type?: components["schemas"]["GrantType"];
             /**
              * Format: password
              * @description The password (at most 128 characters).
@@ -2275,16 +2283,16 @@ export interface operations {
                 /**
                  * @description Created strictly after this instant: RFC 3339 with an offset
                  *     (`2026-11-01T00:00:00Z`; encode `+` as `%2B`). In UTC it must lie in years 0000–9999
-                 *     (`9999-12-31T23:59:59-23:59` is in year 10000: a 422).
+                 *     (`9999-12-31T23:59:59-23:59` is in year 10000: a 422); the schema `Instant` states it.
                  * @example 2026-11-01T00:00:00Z
                  */
-                created_after?: string;
+                created_after?: components["schemas"]["Instant"];
                 /**
                  * @description Created strictly before this instant: RFC 3339 with an offset; in UTC, in years
-                 *     0000–9999.
+                 *     0000–9999 (the schema `Instant`).
                  * @example 2026-12-01T00:00:00Z
                  */
-                created_before?: string;
+                created_before?: components["schemas"]["Instant"];
                 /**
                  * @description Order: `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `prioridad`,
                  *     `-prioridad`.

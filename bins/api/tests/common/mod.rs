@@ -313,3 +313,13 @@ where
 pub fn err(loc: Value, kind: &str) -> (Value, String) {
     (loc, kind.to_owned())
 }
+
+/// The `f` (filters fingerprint) of a cursor the service minted, to sign forged positions with
+/// (`solicitudes_schemas::cursor::encode`).
+pub fn huella(cursor: &str) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (cuerpo, _) = cursor.split_once('.').unwrap();
+    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(cuerpo).unwrap()).unwrap();
+    payload["f"].as_str().unwrap().to_owned()
+}

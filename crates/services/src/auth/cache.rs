@@ -58,7 +58,8 @@ pub enum ListenerEvent {
     Evictado(UsuarioId),
     /// A notification whose payload is not a usuario id: everything was evicted.
     Limpiado,
-    /// The connection was lost: the cache was cleared and is bypassed until reconnected.
+    /// The connection was lost, or could not be made: the cache was cleared and is bypassed
+    /// until (re)connected.
     Caido,
 }
 
@@ -220,7 +221,12 @@ impl SessionCache {
 /// notification, and reconnects with backoff when the connection is lost. It runs until the
 /// returned handle is aborted (or the runtime stops).
 pub(crate) fn spawn_listener(cache: Arc<SessionCache>, database_url: String) -> JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(listen(cache, database_url))
+}
+
+/// The listener of [`spawn_listener`], as a future, for the caller to run where it likes.
+pub(crate) async fn listen(cache: Arc<SessionCache>, database_url: String) {
+    {
         let mut wait = cache.settings.reconnect_min;
         loop {
             match AuthListener::connect(&database_url).await {
@@ -255,12 +261,13 @@ pub(crate) fn spawn_listener(cache: Arc<SessionCache>, database_url: String) -> 
                 }
                 Err(error) => {
                     tracing::warn!(%error, "session cache: cannot listen; bypassing the cache");
+                    cache.emit(ListenerEvent::Caido);
                 }
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(cache.settings.reconnect_max);
         }
-    })
+    }
 }
 
 #[cfg(test)]

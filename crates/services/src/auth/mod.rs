@@ -119,6 +119,16 @@ impl Auth {
         cache::spawn_listener(Arc::clone(&self.inner.cache), database_url.into())
     }
 
+    /// The listener of [`spawn_listener`](Self::spawn_listener) as a future, for a caller
+    /// that runs it on an executor of its own (the server: on its main arbiter, so that it
+    /// stops with the server).
+    pub fn listener(
+        &self,
+        database_url: impl Into<String>,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        cache::listen(Arc::clone(&self.inner.cache), database_url.into())
+    }
+
     /// What the listener does, as it happens (for logs, metrics, and tests that must wait
     /// until a notification has been processed).
     pub fn listener_events(&self) -> broadcast::Receiver<ListenerEvent> {

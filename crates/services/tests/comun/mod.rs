@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use solicitudes_domain::{PersonaId, Rol};
+use solicitudes_domain::{Caller, PersonaId, Rol};
 use solicitudes_persistence::DbPool;
 use solicitudes_schemas::auth::{LoginForm, Password};
 use solicitudes_schemas::persona::PersonaCreate;
@@ -39,10 +39,31 @@ pub fn auth() -> Auth {
     Auth::new(settings()).unwrap()
 }
 
-/// A new persona.
-pub async fn persona(pool: &DbPool, nombre: &str) -> PersonaId {
+/// The e-mail of the admin [`admin`] creates.
+pub const ADMIN: &str = "root@test.example";
+
+/// An admin account, created through the operator's path and logged in: the caller of the
+/// tests' set-up (creating personas, managing usuarios).
+pub async fn admin(pool: &DbPool, auth: &Auth) -> Caller {
+    usuario(pool, auth, ADMIN, Rol::Admin, None).await;
+    caller(pool, auth, ADMIN).await
+}
+
+/// The caller of a real session of the account `email` (password [`CLAVE`]): logged in and
+/// authenticated, as a request would be.
+pub async fn caller(pool: &DbPool, auth: &Auth, email: &str) -> Caller {
+    let t = auth
+        .login(pool, &form(email, CLAVE), None, None)
+        .await
+        .unwrap();
+    auth.authenticate(pool, &t.access_token).await.unwrap()
+}
+
+/// A new persona, created by `admin`.
+pub async fn persona(pool: &DbPool, admin: &Caller, nombre: &str) -> PersonaId {
     personas::crear(
         pool,
+        admin,
         &PersonaCreate {
             nombre: nombre.to_owned(),
             edad: 30,
@@ -54,7 +75,7 @@ pub async fn persona(pool: &DbPool, nombre: &str) -> PersonaId {
     .id
 }
 
-/// A new account with password [`CLAVE`].
+/// A new account with password [`CLAVE`], through the operator's path (no caller).
 pub async fn usuario(
     pool: &DbPool,
     auth: &Auth,
@@ -62,7 +83,7 @@ pub async fn usuario(
     rol: Rol,
     persona_id: Option<PersonaId>,
 ) -> UsuarioResponse {
-    usuarios::crear(
+    usuarios::alta(
         pool,
         auth,
         &UsuarioCreate {
