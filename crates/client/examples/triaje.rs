@@ -72,9 +72,10 @@ async fn run(args: &Args) -> Result<(), solicitudes_client::Error> {
         println!("omitida  {}: {motivo}", o.id);
     }
     println!(
-        "triaje: {} movidas a en_revision, {} omitidas (urgentes pendientes desde antes de {corte})",
+        "triaje: {} movidas a en_revision, {} omitidas (urgentes pendientes desde antes de {})",
         informe.movidas.len(),
-        informe.omitidas.len()
+        informe.omitidas.len(),
+        solicitudes_client::rfc3339(corte)
     );
     Ok(())
 }

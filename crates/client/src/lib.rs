@@ -49,7 +49,7 @@ pub mod triaje;
 pub use client::{Client, Result};
 pub use error::{Error, decode_body, from_response, retry_after};
 pub use etag::{ETag, Versioned};
-pub use query::{PersonaFilter, SolicitudFilter, UsuarioFilter};
+pub use query::{PersonaFilter, SolicitudFilter, UsuarioFilter, rfc3339};
 
 /// The request and response types (`solicitudes-schemas`).
 pub use solicitudes_schemas as schemas;

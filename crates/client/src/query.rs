@@ -17,10 +17,12 @@ fn common(pairs: &mut Pairs, limit: Option<u8>, count: bool) {
     }
 }
 
-fn timestamp(t: OffsetDateTime) -> String {
-    // RFC 3339 formatting of an in-range OffsetDateTime cannot fail; an empty value would be
-    // a 422 from the server rather than a silently wrong filter.
-    t.format(&Rfc3339).unwrap_or_default()
+/// `t` as RFC 3339 (`2026-11-22T10:15:30.123456Z`), the way the API reads and writes
+/// instants.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    // Formatting an in-range instant as RFC 3339 does not fail; should it, Display's text
+    // (not RFC 3339) gets a 422 from the server rather than a silently different filter.
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
 /// Filters of `GET /api/v1/personas` (newest first).
@@ -81,10 +83,10 @@ impl SolicitudFilter {
             pairs.push(("q", q.clone()));
         }
         if let Some(t) = self.created_after {
-            pairs.push(("created_after", timestamp(t)));
+            pairs.push(("created_after", rfc3339(t)));
         }
         if let Some(t) = self.created_before {
-            pairs.push(("created_before", timestamp(t)));
+            pairs.push(("created_before", rfc3339(t)));
         }
         if let Some(sort) = self.sort {
             pairs.push(("sort", sort.as_str().to_owned()));

@@ -12,7 +12,7 @@ use solicitudes_schemas::solicitud_list::SolicitudSort;
 use solicitudes_schemas::workflow::TransicionCreate;
 use time::OffsetDateTime;
 
-use crate::{Client, Error, Result, Versioned};
+use crate::{Client, Error, Result, Versioned, rfc3339};
 
 /// How many times one solicitud is re-read after a 412 before giving up on it for this run.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -59,7 +59,10 @@ enum Paso {
 
 /// The comentario of the historial event a move writes.
 pub fn comentario(corte: OffsetDateTime) -> String {
-    format!("Triaje automático: urgente y pendiente desde antes de {corte}")
+    format!(
+        "Triaje automático: urgente y pendiente desde antes de {}",
+        rfc3339(corte)
+    )
 }
 
 /// Moves every `urgente` solicitud that is `pendiente` and was created before `corte` to
