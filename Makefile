@@ -18,6 +18,12 @@ PG := scripts/pg.sh
 # its URL; exported for the rest of the recipe line.
 WITH_DEV_DB = if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL="$$($(PG) up dev)"; fi; export DATABASE_URL;
 
+# WITH_DEV_DB, and on the dev cluster a dev admin for the service's bootstrap (its password is
+# generated once into .local/dev-admin.txt: scripts/dev-admin.sh). With your own DATABASE_URL
+# no admin is invented: create one with `solicitudes-api usuarios crear` or auth.bootstrap_admin_*.
+# (The admin first: it tells whether the cluster existed before this run.)
+WITH_DEV_DB_AND_ADMIN = if [ -z "$${DATABASE_URL:-}" ]; then dev_admin="$$(scripts/dev-admin.sh env)"; eval "$$dev_admin"; DATABASE_URL="$$($(PG) up dev)"; fi; export DATABASE_URL;
+
 # Shell snippet: DATABASE_URL for tests: $TEST_DATABASE_URL if set, else the
 # test cluster (an admin URL; the test harness creates its own databases).
 WITH_TEST_DB = if [ -n "$${TEST_DATABASE_URL:-}" ]; then DATABASE_URL="$$TEST_DATABASE_URL"; else DATABASE_URL="$$($(PG) up test)"; fi; export DATABASE_URL;
@@ -62,14 +68,18 @@ migrate: ## Apply database migrations (DATABASE_URL or the dev cluster)
 # `make web` asks the binary for its OpenAPI document; for `make run` it builds the binary
 # `make run` is about to start (one build, not a debug build and then an optimised one).
 run: WEB_API_PROFILE = $(RUN_PROFILE)
-run: web ## Run the API and the web app on 127.0.0.1:8000 (migrates at start-up; DATABASE_URL or the dev cluster)
-	$(WITH_DEV_DB) exec $(CARGO) run --profile $(RUN_PROFILE) -p solicitudes-api -- serve
+run: web ## Run the API and the web app on 127.0.0.1:8000 (migrates at start-up; DATABASE_URL or the dev cluster and its dev admin)
+	$(WITH_DEV_DB_AND_ADMIN) exec $(CARGO) run --profile $(RUN_PROFILE) -p solicitudes-api -- serve
 
 PERSONAS ?= 1000
 SOLICITUDES ?= 100000
 
-seed: ## Insert demo data: PERSONAS=1000 SOLICITUDES=100000 (DATABASE_URL or the dev cluster)
-	$(WITH_DEV_DB) $(CARGO) run --profile $(RUN_PROFILE) -p solicitudes-api -- seed --personas $(PERSONAS) --solicitudes $(SOLICITUDES)
+# The demo accounts' credentials (git-ignored; existing accounts are kept, see docs/development.md).
+SEED_ACCOUNTS ?= .local/seed-accounts.txt
+
+seed: ## Insert demo data and accounts: PERSONAS=1000 SOLICITUDES=100000, credentials in .local/seed-accounts.txt (DATABASE_URL or the dev cluster)
+	@mkdir -p .local
+	$(WITH_DEV_DB_AND_ADMIN) $(CARGO) run --profile $(RUN_PROFILE) -p solicitudes-api -- seed --personas $(PERSONAS) --solicitudes $(SOLICITUDES) --accounts-file $(SEED_ACCOUNTS)
 
 test: ## Run all tests (TEST_DATABASE_URL or the test cluster)
 	@mkdir -p .local
@@ -125,6 +135,7 @@ ci: ## What CI runs: lint, then test
 	$(MAKE) lint
 	$(MAKE) test
 
-clean-db: ## Destroy the dev and test clusters (all their data)
+clean-db: ## Destroy the dev and test clusters (all their data, the dev admin's and the demo accounts' credentials)
 	$(PG) destroy dev
 	$(PG) destroy test
+	rm -f .local/dev-admin.txt $(SEED_ACCOUNTS)

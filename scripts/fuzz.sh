@@ -8,15 +8,18 @@
 #    `make fuzz` does with TEST_DATABASE_URL, like `make test`), else on the test cluster
 #    (scripts/pg.sh up test), and drops it afterwards.
 # 3. Builds the API (`cargo build -p solicitudes-api`), starts target/debug/solicitudes-api
-#    serve on a free port, waits for /readyz and files a few personas and solicitudes.
+#    serve on a free port with a bootstrap admin (a password made up for the run), waits for
+#    /readyz, logs in and files a few personas and solicitudes. Every case is sent as that
+#    admin (a schemathesis auth provider that logs in again when a fuzzed logout ended the
+#    session), so `ignored_auth` checks that each protected operation refuses it without.
 # 4. Runs `st run` against /openapi.json with every check (`--checks all`), every phase
 #    (examples, coverage, fuzzing, stateful), a fixed seed and a per-request timeout. Any
 #    failure fails the script. The service's log goes to .local/fuzz/api.log, schemathesis'
 #    reports (JUnit, NDJSON) to .local/fuzz/report/.
 #
 # Environment: CARGO (default cargo), DATABASE_URL, PGPORT_TEST, FUZZ_SEED (default
-# 20261122), FUZZ_MAX_EXAMPLES (per operation and phase; default 1000: about 10 800 test cases
-# in about 3 minutes on a 2-core machine, measured; 200 gives about 3 200 in under a minute),
+# 20261122), FUZZ_MAX_EXAMPLES (per operation and phase; default 400 since v1.1 doubled the
+# operations to 28 — 1000 gave about 10 800 test cases in about 3 minutes over the 16 of v1),
 # FUZZ_MIN_CASES (default 1000: a run that executes fewer test cases fails, so a schema or
 # hook change that silently stops generation cannot pass), FUZZ_WORKERS (default 1: CPython
 # 3.11 before 3.11.8 can crash compiling in several threads at once), FUZZ_KEEP_DB=1 keeps the
@@ -61,7 +64,7 @@ readonly SCHEMATHESIS_VERSION="4.32.5"
 readonly VENV="$REPO/.local/venv"
 readonly WORK="$REPO/.local/fuzz"
 readonly SEED="${FUZZ_SEED:-20261122}"
-readonly MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-1000}"
+readonly MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-400}"
 readonly MIN_CASES="${FUZZ_MIN_CASES:-1000}"
 readonly WORKERS="${FUZZ_WORKERS:-1}"
 
@@ -179,11 +182,21 @@ s.close()')"
 readonly BASE_URL="http://127.0.0.1:$port"
 readonly API_LOG="$WORK/api.log"
 
+FUZZ_ADMIN_EMAIL="fuzz-admin@example.com"
+FUZZ_ADMIN_PASSWORD="fuzz-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+export FUZZ_ADMIN_EMAIL FUZZ_ADMIN_PASSWORD
+
 say "starting the service on $BASE_URL (log: ${API_LOG#"$REPO"/})"
 # Named solicitudes-api-fuzz (argv[0]) so that `ps` tells it from a dev server or a benchmark's,
 # and a `pkill -f 'solicitudes-api serve'` aimed at those does not end the run half-way.
 (
     export DATABASE_URL="$db_url" APP__SERVER__HOST=127.0.0.1 APP__SERVER__PORT="$port"
+    # The admin the run logs in as; registration on, so POST /auth/registro is exercised for
+    # real; login throttling out of reach: fuzzed logins and wrong `actual`s would otherwise
+    # block the run's own account and address (throttling has its own tests: tests/acceso.rs).
+    export APP__AUTH__BOOTSTRAP_ADMIN_EMAIL="$FUZZ_ADMIN_EMAIL" APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD="$FUZZ_ADMIN_PASSWORD"
+    export APP__AUTH__OPEN_REGISTRATION=true
+    export APP__AUTH__THROTTLE_ACCOUNT_FAILURES=1000000 APP__AUTH__THROTTLE_ADDRESS_FAILURES=1000000
     exec -a solicitudes-api-fuzz "$BIN" serve
 ) >"$API_LOG" 2>&1 &
 server_pid=$!
@@ -210,9 +223,20 @@ done
 # cursors) and positive cases of POST /solicitudes can name an existing persona.
 # ---------------------------------------------------------------------------
 
+# The bootstrap admin is created right after the migrations: log in as soon as it exists.
+token=""
+for _ in $(seq 1 100); do
+    token="$(curl -s -X POST "$BASE_URL/api/v1/auth/token" -d grant_type=password \
+        --data-urlencode "username=$FUZZ_ADMIN_EMAIL" --data-urlencode "password=$FUZZ_ADMIN_PASSWORD" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin).get("access_token", ""))' 2>/dev/null || true)"
+    [[ -n "$token" ]] && break
+    sleep 0.2
+done
+[[ -n "$token" ]] || die "could not log in as the bootstrap admin (log: ${API_LOG#"$REPO"/})"
+
 say "seeding"
 api() { # METHOD PATH [JSON]: prints the body, fails on a non-2xx answer
-    local args=(-sS --fail-with-body -X "$1" "$BASE_URL$2")
+    local args=(-sS --fail-with-body -X "$1" "$BASE_URL$2" -H "Authorization: Bearer $token")
     if (($# > 2)); then
         args+=(-H 'Content-Type: application/json' -d "$3")
     fi
@@ -249,6 +273,7 @@ cat >"$WORK/hooks.py" <<'PY'
 
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
@@ -385,6 +410,57 @@ def _wire(value):
     return str(value)
 
 
+# --- Authentication -----------------------------------------------------------------------
+
+_TOKEN = [None]
+
+
+def _login():
+    body = urllib.parse.urlencode({
+        "grant_type": "password",
+        "username": os.environ["FUZZ_ADMIN_EMAIL"],
+        "password": os.environ["FUZZ_ADMIN_PASSWORD"],
+    }).encode()
+    request = urllib.request.Request(BASE_URL + "/api/v1/auth/token", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["access_token"]
+
+
+def _token():
+    """The admin's bearer token; logs in again after a fuzzed request ended the session (see
+    `after_call`)."""
+    if _TOKEN[0] is None:
+        _TOKEN[0] = _login()
+    return _TOKEN[0]
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    # `POST /auth/logout` (or closing its own session) ends the run's session: the next case
+    # logs in again. Any 401 to a request that carried the run's token means the same.
+    sent = (case.headers or {}).get("Authorization")
+    ours = sent == f"Bearer {_TOKEN[0]}"
+    if ours and (response.status_code == 401 or (case.path == "/api/v1/auth/logout" and response.status_code == 204)):
+        _TOKEN[0] = None
+
+
+@schemathesis.auth(refresh_interval=None)
+class _AdminBearer:
+    """Every case is sent as the run's admin (`ignored_auth` then checks that the protected
+    operations refuse the same request without it)."""
+
+    def get(self, case, ctx):
+        return _token()
+
+    def set(self, case, data, ctx):
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+def _authorized(url):
+    return urllib.request.Request(url, headers={"Authorization": "Bearer " + _token()})
+
+
 def _real_cursor(path, query):
     # `cursor` is opaque: only a `next_cursor` the service minted for the same filters is
     # valid (anything else is a 422 cursor_invalid, by contract). Ask the service for one.
@@ -392,7 +468,7 @@ def _real_cursor(path, query):
     params["limit"] = "1"
     url = BASE_URL + path + "?" + urllib.parse.urlencode(params, doseq=True)
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(_authorized(url), timeout=10) as response:
             return json.load(response).get("next_cursor")
     except Exception:
         return None
@@ -401,7 +477,7 @@ def _real_cursor(path, query):
 def _current_etag(solicitud_id):
     url = BASE_URL + "/api/v1/solicitudes/" + urllib.parse.quote(str(solicitud_id), safe="")
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(_authorized(url), timeout=10) as response:
             return response.headers.get("ETag")
     except Exception:
         return None
@@ -438,14 +514,26 @@ def _realistic(case):
     if isinstance(case.body, (dict, list)):
         case.body = _whole_floats_as_ints(case.body)
     if (
-        case.method.upper() == "POST"
-        and case.path == "/api/v1/solicitudes"
+        case.method.upper() in ("POST", "PATCH")
+        and case.path in ("/api/v1/solicitudes", "/api/v1/usuarios", "/api/v1/usuarios/{id}")
         and isinstance(case.body, dict)
-        and "persona_id" in case.body
+        and (
+            "persona_id" in case.body
+            # The run's admin files for no persona of its own, and a solicitante account needs
+            # one: without it, a 422 by contract (state, not shape).
+            or case.path == "/api/v1/solicitudes"
+            or (case.method.upper() == "POST" and case.body.get("rol") == "solicitante")
+        )
+        and not (case.method.upper() == "PATCH" and case.body.get("persona_id", 0) is None)
     ):
         # persona_id must name an existing persona (a foreign key: a 422 otherwise, by
         # contract); a random UUID names none.
-        case.body["persona_id"] = PERSONA_IDS[zlib.crc32(str(case.body["persona_id"]).encode()) % len(PERSONA_IDS)]
+        case.body["persona_id"] = PERSONA_IDS[zlib.crc32(str(case.body.get("persona_id")).encode()) % len(PERSONA_IDS)]
+    if case.method.upper() == "POST" and case.path == "/api/v1/auth/password" and isinstance(case.body, dict):
+        # `actual` must be the account's password (a wrong one is a 422 by contract); a
+        # positive case knows it, and keeps it (the run logs in with it again after a logout).
+        case.body["actual"] = os.environ["FUZZ_ADMIN_PASSWORD"]
+        case.body["nueva"] = os.environ["FUZZ_ADMIN_PASSWORD"]
     if if_match is not None and str(headers[if_match]).strip() != "*" and case.path.startswith("/api/v1/solicitudes/{id}"):
         # If-Match names versions; a well-formed tag naming another version than the current
         # one is a 412 by contract (it depends on state, not on the shape of the request).

@@ -75,7 +75,7 @@ pub fn csrf_ok(req: &HttpRequest) -> bool {
     req.headers()
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case(CSRF_VALUE))
+        .is_some_and(|v| v == CSRF_VALUE)
 }
 
 /// The gate in front of every protected resource (middleware): authenticates the request's

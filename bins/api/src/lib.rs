@@ -4,6 +4,7 @@
 //! in-process, or start the real server on port 0 with [`startup::Application`].
 //!
 //! - [`config`]: layered configuration, validated at start-up.
+//! - [`demo`]: the demo accounts of `seed --accounts-file`.
 //! - [`routes`]: thin handlers, one module per resource.
 //! - [`auth`]: credentials, the authentication gate, the caller extractor.
 //! - [`extract`]: extractors that validate before any database work.
@@ -17,6 +18,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod guard;

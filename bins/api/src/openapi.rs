@@ -74,8 +74,13 @@ impl Modify for Refinements {
                     schema.properties.get_mut(rule.property)
             {
                 property.pattern = Some(rule.pattern);
-                property.min_length = rule.min_length;
-                property.max_length = rule.max_length;
+                // A rule that says nothing of a length leaves the derive's.
+                if rule.min_length.is_some() {
+                    property.min_length = rule.min_length;
+                }
+                if rule.max_length.is_some() {
+                    property.max_length = rule.max_length;
+                }
             }
         }
         if let Some(RefOr::T(Schema::Object(transicion))) =

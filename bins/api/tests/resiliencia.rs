@@ -9,6 +9,9 @@
 //! cargo test -p solicitudes-api --test resiliencia -- --ignored --test-threads=1
 //! ```
 //!
+//! Each service is started with a bootstrap admin and, once ready, logs in as it
+//! (`Service::wait_ready`); its token then goes with every `/api/v1` request (`http.rs`).
+//!
 //! Time limits tell a hang from an answer. One test measures speed, because that is the
 //! promise: during an outage the 503s come at once (far below the checkout timeout) and the
 //! service notices the database's return within about a second (`caida.rs`).
@@ -133,12 +136,74 @@ fn assert_503(what: &str, r: &Result<Response, http::Failure>) {
     }
 }
 
-/// Asserts that an invalid body is refused with a 422 even though the database is away.
-fn assert_422_sin_base(port: u16, when: &str) {
-    let r = http::post(port, "/api/v1/personas", &json!({}))
-        .unwrap_or_else(|e| panic!("POST {{}} {when}: {e}"));
-    assert_eq!(r.status, 422, "POST {{}} {when}: {r}");
-    assert!(r.json()["detail"].is_array(), "POST {{}} {when}: {r}");
+/// Asserts the contract's 401: `WWW-Authenticate: Bearer` and JSON `{"detail": "…"}`.
+fn assert_401(what: &str, r: &Result<Response, http::Failure>) {
+    match r {
+        Ok(r) => assert!(
+            r.is_contract_401(),
+            "{what}: expected 401 with WWW-Authenticate: Bearer and {{\"detail\": \"…\"}}, got {r} \
+             (headers {:?})",
+            r.headers
+        ),
+        Err(e) => panic!("{what}: expected a 401, got no answer: {e}"),
+    }
+}
+
+/// The authentication gate while the database is away. Without credentials, or with a token
+/// that cannot be one, the request is a 401 — even with an invalid body, since an
+/// unauthenticated request is a 401 whatever else is wrong with it — and deciding that needs
+/// no database. A well-formed token must be looked up: the contract's 503. With `sesion`, the
+/// service's logged-in admin (whose session the cache no longer vouches for once its
+/// listener lost the database) gets a 503 for a request that needs the database, and a 422
+/// or a 503 for an invalid body: a 422 only in the moment before the listener noticed.
+fn assert_puerta_sin_base(port: u16, when: &str, sesion: bool) {
+    let t = http::TIMEOUT;
+    let invalido = json!({}).to_string();
+    assert_401(
+        &format!("GET without credentials {when}"),
+        &http::request_anonima(port, "GET", "/api/v1/personas", &[], None, t),
+    );
+    assert_401(
+        &format!("POST {{}} without credentials {when}"),
+        &http::request_anonima(port, "POST", "/api/v1/personas", &[], Some(&invalido), t),
+    );
+    assert_401(
+        &format!("GET with a malformed token {when}"),
+        &http::request(
+            port,
+            "GET",
+            "/api/v1/personas",
+            &[("Authorization", "Bearer no-es-un-token")],
+            None,
+            t,
+        ),
+    );
+    let desconocido = format!("Bearer {}", http::TOKEN_DESCONOCIDO);
+    for (method, body) in [("GET", None), ("POST", Some(invalido.as_str()))] {
+        assert_503(
+            &format!("{method} /api/v1/personas with an unknown token {when}"),
+            &http::request(
+                port,
+                method,
+                "/api/v1/personas",
+                &[("Authorization", &desconocido)],
+                body,
+                t,
+            ),
+        );
+    }
+    if sesion {
+        assert_503(
+            &format!("GET /api/v1/personas as the admin {when}"),
+            &http::get(port, "/api/v1/personas"),
+        );
+        let r = http::post(port, "/api/v1/personas", &json!({}))
+            .unwrap_or_else(|e| panic!("POST {{}} as the admin {when}: {e}"));
+        assert!(
+            r.is_contract_503() || (r.status == 422 && r.json()["detail"].is_array()),
+            "POST {{}} as the admin {when}: {r}"
+        );
+    }
 }
 
 /// A service with no database: DATABASE_URL points at a port nobody listens on. These
@@ -153,10 +218,12 @@ fn servicio_sin_base(nombre: &str, extra: &[(&str, &str)]) -> Service {
     svc
 }
 
-/// Headers with `Content-Length`, then half the body, and nothing more.
+/// Headers with `Content-Length`, then half the body, and nothing more. To the login, which
+/// is public and reads its body: a protected route would answer 401 (or 503 without its
+/// database) before reading any body.
 fn enviar_medio_cuerpo(port: u16) -> std::net::TcpStream {
-    let body = json!({"nombre": "Cuerpo a medias", "edad": 40}).to_string();
-    let bytes = http::request_bytes(port, "POST", "/api/v1/personas", &[], Some(&body));
+    let body = json!({"username": "cuerpo@example.com", "password": "a medias"}).to_string();
+    let bytes = http::request_bytes(port, "POST", "/api/v1/auth/token", &[], Some(&body));
     let mut s = http::connect(port, http::TIMEOUT).unwrap();
     s.write_all(&bytes[..bytes.len() - body.len() / 2]).unwrap();
     s

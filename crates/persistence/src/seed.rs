@@ -160,6 +160,25 @@ pub async fn run(
     })
 }
 
+/// Up to `n` personas that no usuario files as, oldest first (ties by id): the personas the
+/// demo solicitante accounts of `seed --accounts-file` are linked to.
+///
+/// # Errors
+/// [`DbError`] when the database fails.
+pub async fn personas_sin_usuario(database_url: &str, n: i64) -> Result<Vec<Uuid>, DbError> {
+    use crate::schema::{personas, usuarios};
+    let mut conn = crate::pool::connect(database_url).await?;
+    Ok(personas::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            usuarios::table.filter(usuarios::persona_id.eq(personas::id.nullable())),
+        )))
+        .order((personas::created_at, personas::id))
+        .select(personas::id)
+        .limit(n)
+        .load(&mut conn)
+        .await?)
+}
+
 /// A connection with the session settings and helper function the load uses.
 async fn session(database_url: &str) -> Result<AsyncPgConnection, DbError> {
     let mut conn = crate::pool::connect(database_url).await?;

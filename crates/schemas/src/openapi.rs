@@ -40,9 +40,28 @@ fn email(schema: &'static str, property: &'static str) -> StringRule {
     }
 }
 
+fn sin_nul(schema: &'static str, property: &'static str) -> StringRule {
+    StringRule {
+        schema,
+        property,
+        pattern: r"^[^\u0000]*$".to_owned(),
+        min_length: None,
+        max_length: None,
+    }
+}
+
 /// Every such rule of the request bodies.
 pub fn string_rules() -> Vec<StringRule> {
     vec![
+        email("UsuarioCreate", "email"),
+        email("UsuarioUpdate", "email"),
+        email("Registro", "email"),
+        trimmed("Registro", "nombre", text::NOMBRE),
+        sin_nul("LoginForm", "username"),
+        sin_nul("PasswordChange", "nueva"),
+        sin_nul("Registro", "password"),
+        sin_nul("UsuarioCreate", "password"),
+        sin_nul("UsuarioUpdate", "password"),
         trimmed("PersonaCreate", "nombre", text::NOMBRE),
         trimmed("PersonaUpdate", "nombre", text::NOMBRE),
         email("PersonaCreate", "email"),

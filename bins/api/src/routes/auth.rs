@@ -62,7 +62,8 @@ pub async fn token(
 /// Requires `X-Requested-With: XMLHttpRequest` (403 without), like every cookie request that
 /// changes state: a page on another site cannot log a browser into an account of its choosing.
 #[utoipa::path(post, path = "/api/v1/auth/cookie", tag = "auth",
-    params(("X-Requested-With" = String, Header, description = "`XMLHttpRequest` (CSRF protection)")),
+    params(("X-Requested-With" = String, Header, pattern = "^XMLHttpRequest$", example = "XMLHttpRequest",
+        description = "Exactly `XMLHttpRequest` (CSRF protection; axios and the web application send it)")),
     request_body(
         content(
             (LoginForm = "application/json"),

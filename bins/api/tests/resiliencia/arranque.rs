@@ -12,7 +12,19 @@ fn el_servicio_arranca_antes_que_la_base_y_queda_listo_cuando_la_base_llega() {
     svc.wait_healthy(Duration::from_secs(60));
     let port = svc.port();
 
-    // Alive, not ready; the API says "come back later", not "I broke".
+    // Alive, not ready; the API says "come back later", not "I broke" — to a token it cannot
+    // check yet. Without credentials it needs no database to say 401. Nobody can log in yet.
+    let desconocido = format!("Bearer {}", http::TOKEN_DESCONOCIDO);
+    let con_token = |method: &str, path: &str, body: Option<&str>| {
+        http::request(
+            port,
+            method,
+            path,
+            &[("Authorization", &desconocido)],
+            body,
+            http::TIMEOUT,
+        )
+    };
     for _ in 0..2 {
         let r = http::get(port, "/healthz").unwrap();
         assert_eq!(r.status, 200, "{r}");
@@ -20,18 +32,19 @@ fn el_servicio_arranca_antes_que_la_base_y_queda_listo_cuando_la_base_llega() {
             "GET /readyz before the database",
             &http::get(port, "/readyz"),
         );
+        assert_puerta_sin_base(port, "before the database", false);
         assert_503(
-            "GET /api/v1/personas before the database",
-            &http::get(port, "/api/v1/personas"),
-        );
-        assert_422_sin_base(port, "before the database");
-        assert_503(
-            "POST /api/v1/personas before the database",
-            &http::post(
-                port,
+            "POST /api/v1/personas with a token before the database",
+            &con_token(
+                "POST",
                 "/api/v1/personas",
-                &json!({"nombre": "Temprana", "edad": 1}),
+                Some(&json!({"nombre": "Temprana", "edad": 1}).to_string()),
             ),
+        );
+        let login = json!({"username": harness::ADMIN_EMAIL, "password": harness::ADMIN_PASSWORD});
+        assert_503(
+            "POST /api/v1/auth/token before the database",
+            &http::post(port, "/api/v1/auth/token", &login),
         );
         thread::sleep(Duration::from_secs(1));
     }
@@ -43,9 +56,10 @@ fn el_servicio_arranca_antes_que_la_base_y_queda_listo_cuando_la_base_llega() {
         Duration::from_secs(30),
         "/readyz 200 once the database is up (migrations applied in the background)",
         || {
-            let api = http::get(port, "/api/v1/personas");
+            // 503 until the token can be looked up, then the 401 an unknown token gets.
+            let api = con_token("GET", "/api/v1/personas", None);
             match &api {
-                Ok(r) if r.status == 200 || r.is_contract_503() => {}
+                Ok(r) if r.is_contract_401() || r.is_contract_503() => {}
                 _ => assert_503("GET /api/v1/personas while the database comes up", &api),
             }
             *vistos
@@ -63,6 +77,8 @@ fn el_servicio_arranca_antes_que_la_base_y_queda_listo_cuando_la_base_llega() {
         "ready {:.2}s after the database came up; API meanwhile: {vistos:?}",
         t.elapsed().as_secs_f64()
     );
+    // The bootstrap admin was created once the migrations were applied.
+    svc.log_in(Duration::from_secs(30));
     let id = crear_persona(port, "tardia");
     let r = http::get(port, &format!("/api/v1/personas/{id}")).unwrap();
     assert_eq!(r.status, 200, "{r}");

@@ -126,14 +126,15 @@ fn con_la_base_caida_la_api_responde_503_con_retry_after_y_se_recupera_sin_reini
     let corte_fin = t0.elapsed();
 
     // About five seconds without a database; /readyz says so (at once, like the API), and
-    // validation, which needs no database, keeps answering 422.
+    // the authentication gate answers 401 to whoever brings no credentials, 503 to a token it
+    // would have to look up.
     let mut readyz_tardo = Vec::new();
     while t0.elapsed() < corte_fin + Duration::from_secs(5) {
         let t = Instant::now();
         let r = http::get(port, "/readyz");
         readyz_tardo.push(t.elapsed());
         assert_503("GET /readyz with the database down", &r);
-        assert_422_sin_base(port, "with the database down");
+        assert_puerta_sin_base(port, "with the database down", true);
         thread::sleep(Duration::from_millis(250));
     }
     let readyz = readyz_tardo.len();

@@ -2,10 +2,13 @@
 
 use super::*;
 
-/// Connections of the service: client backends other than this psql and the locking one.
+/// Connections of the service's pools: client backends other than this psql, the locking
+/// one and the session cache's listener (a connection of its own, outside the pools, whose
+/// last statement is its `LISTEN` or its idle check's `SELECT 1`).
 const CONEXIONES_DEL_SERVICIO: &str = "SELECT count(*) FROM pg_stat_activity \
      WHERE datname = current_database() AND backend_type = 'client backend' \
-     AND pid <> pg_backend_pid() AND query NOT LIKE '%pg_sleep%'";
+     AND pid <> pg_backend_pid() AND query NOT LIKE '%pg_sleep%' \
+     AND query NOT LIKE 'LISTEN %' AND query <> 'SELECT 1'";
 
 #[test]
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]

@@ -1,16 +1,49 @@
 //! A tiny HTTP/1.1 client over `std::net::TcpStream`: one request per connection
 //! (`Connection: close`), with time limits on connecting and on the whole answer, so a hang
 //! is an error instead of a stuck test. Raw sockets also let the tests send half a request.
+//!
+//! Every `/api/v1` route but the login needs a token: once a service has logged in
+//! ([`set_token`], done by `Service::wait_ready`), every request to `/api/v1/…` on its port
+//! carries `Authorization: Bearer` unless it names its own `Authorization` header; the
+//! `*_anonima` functions send none.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 /// How long a request may take, connecting included, before it counts as a hang.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A well-formed token that no session has: the service must look it up to refuse it (a 401
+/// with the database up, a 503 without one).
+pub const TOKEN_DESCONOCIDO: &str = "sol_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// The bearer token of each service, by port.
+static TOKENS: Mutex<BTreeMap<u16, String>> = Mutex::new(BTreeMap::new());
+
+/// Sends `token` on every later `/api/v1/…` request to `port` (`None`: no more).
+pub fn set_token(port: u16, token: Option<&str>) {
+    let mut tokens = TOKENS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match token {
+        Some(t) => tokens.insert(port, t.to_owned()),
+        None => tokens.remove(&port),
+    };
+}
+
+fn token_of(port: u16) -> Option<String> {
+    TOKENS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&port)
+        .cloned()
+}
 
 /// A response, read whole.
 #[derive(Debug, Clone)]
@@ -41,6 +74,17 @@ impl Response {
     /// The body as JSON, or `Value::Null` when it is not JSON.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Whether this is the contract's 401: `WWW-Authenticate: Bearer`, JSON `{"detail": "…"}`.
+    pub fn is_contract_401(&self) -> bool {
+        self.status == 401
+            && self
+                .header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Bearer"))
+            && self.json()["detail"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty())
     }
 
     /// Whether this is the contract's 503: `Retry-After`, JSON `{"detail": "…"}`.
@@ -120,7 +164,8 @@ pub fn connect(port: u16, timeout: Duration) -> Result<TcpStream, Failure> {
 }
 
 /// The bytes of a request: `Connection: close`, and `Content-Length` when there is a body
-/// (`Content-Type: application/json` then too). `extra` adds headers.
+/// (`Content-Type: application/json` then too). `extra` adds headers. On `/api/v1/…` the
+/// port's token goes along (see the module's documentation).
 pub fn request_bytes(
     port: u16,
     method: &str,
@@ -128,9 +173,40 @@ pub fn request_bytes(
     extra: &[(&str, &str)],
     body: Option<&str>,
 ) -> Vec<u8> {
+    let own = extra
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+    let token = (path.starts_with("/api/v1/") && !own)
+        .then(|| token_of(port))
+        .flatten();
+    build(port, method, path, extra, body, token.as_deref())
+}
+
+/// [`request_bytes`] without any credentials.
+pub fn request_bytes_anonima(
+    port: u16,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: Option<&str>,
+) -> Vec<u8> {
+    build(port, method, path, extra, body, None)
+}
+
+fn build(
+    port: u16,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Vec<u8> {
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\nConnection: close\r\n"
     );
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
     for (name, value) in extra {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -157,11 +233,33 @@ pub fn request(
     body: Option<&str>,
     timeout: Duration,
 ) -> Result<Response, Failure> {
+    exchange(
+        port,
+        &request_bytes(port, method, path, extra, body),
+        timeout,
+    )
+}
+
+/// [`request`] without any credentials.
+pub fn request_anonima(
+    port: u16,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: Option<&str>,
+    timeout: Duration,
+) -> Result<Response, Failure> {
+    exchange(
+        port,
+        &request_bytes_anonima(port, method, path, extra, body),
+        timeout,
+    )
+}
+
+fn exchange(port: u16, bytes: &[u8], timeout: Duration) -> Result<Response, Failure> {
     let deadline = Instant::now() + timeout;
     let mut stream = connect(port, timeout)?;
-    stream
-        .write_all(&request_bytes(port, method, path, extra, body))
-        .map_err(Failure::Io)?;
+    stream.write_all(bytes).map_err(Failure::Io)?;
     read_response(&mut stream, deadline)
 }
 

@@ -1,4 +1,5 @@
-//! Invalid requests are refused without waiting for a database connection.
+//! Invalid requests are refused without waiting for a database connection — the
+//! authentication gate included: a cached session, or none at all, needs no connection.
 
 use super::*;
 
@@ -44,6 +45,8 @@ fn validar_no_toma_conexion_de_la_base_aunque_el_pool_este_agotado() {
         ("PATCH", "/api/v1/solicitudes/123", Some(json!({}))),
         ("GET", "/api/v1/personas?limit=0", None),
     ];
+    // The admin's session is in the service's cache (wait_ready checked the token): the gate
+    // lets these through without a connection, and validation refuses them.
     for (method, path, body) in &invalidas {
         let t = Instant::now();
         let body = body.as_ref().map(Value::to_string);
@@ -55,6 +58,18 @@ fn validar_no_toma_conexion_de_la_base_aunque_el_pool_este_agotado() {
         assert!(
             tardo < Duration::from_secs(1),
             "{method} {path} took {tardo:?}: it waited for the busy pool"
+        );
+    }
+    // Without credentials the gate answers at once too.
+    for (method, path, body) in &invalidas {
+        let t = Instant::now();
+        let body = body.as_ref().map(Value::to_string);
+        let r = http::request_anonima(port, method, path, &[], body.as_deref(), http::TIMEOUT);
+        let tardo = t.elapsed();
+        assert_401(&format!("{method} {path} without credentials"), &r);
+        assert!(
+            tardo < Duration::from_secs(1),
+            "{method} {path} without credentials took {tardo:?}: it waited for the busy pool"
         );
     }
     // A valid request does need the connection: it waits for it and gets a 503.
@@ -84,7 +99,7 @@ fn validar_no_toma_conexion_de_la_base_aunque_el_pool_este_agotado() {
     let r = r.unwrap_or_else(|e| panic!("the GET that waited on the lock: {e}"));
     assert_eq!(r.status, 200, "the GET that waited on the lock: {r}");
     println!(
-        "5 invalid requests answered 422 while the only connection waited {:.2}s on a lock; \
+        "5 invalid requests answered 422 (and 401 without credentials) while the only connection waited {:.2}s on a lock; \
          a valid one got 503 after {:.2}s",
         tardo.as_secs_f64(),
         espero.as_secs_f64()

@@ -182,6 +182,22 @@ impl PasswordHasher {
     }
 }
 
+/// A new random password for a generated account (the demo accounts of
+/// `solicitudes-api seed`): 18 bytes from the OS CSPRNG (`getrandom`, as for tokens) in
+/// base64url — 24 characters, 144 bits, nothing a shell or a config file needs quoted.
+///
+/// # Errors
+/// [`ServiceError::Internal`] when the OS random generator fails.
+pub fn aleatoria() -> Result<Password, ServiceError> {
+    use base64::Engine;
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Internal(format!("the OS random generator failed: {e}")))?;
+    Ok(Password::new(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +209,19 @@ mod tests {
             p_cost: 1,
             max_concurrent: Some(2),
         }
+    }
+
+    #[test]
+    fn una_clave_aleatoria_tiene_24_caracteres_base64url_y_no_se_repite() {
+        let a = aleatoria().unwrap();
+        let b = aleatoria().unwrap();
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(a.chars(), 24);
+        assert!(
+            a.expose()
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 
     #[tokio::test]
