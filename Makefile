@@ -102,7 +102,7 @@ resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they st
 fuzz: ## Schemathesis against the running binary: every check, fixed seed (TEST_DATABASE_URL or the test cluster)
 	$(WITH_TEST_DB) CARGO='$(CARGO)' scripts/fuzz.sh
 
-lint: ## rustfmt check, clippy -D warnings, and the domain/schemas dependency check
+lint: ## rustfmt check, clippy -D warnings, and the domain/schemas/client dependency check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	CARGO='$(CARGO)' scripts/check-deps.sh

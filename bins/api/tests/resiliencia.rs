@@ -213,7 +213,7 @@ fn servicio_sin_base(nombre: &str, extra: &[(&str, &str)]) -> Service {
         "postgres://nadie:nada@127.0.0.1:{}/nada",
         harness::free_port()
     );
-    let mut svc = Service::start(nombre, &url, extra);
+    let mut svc = harness::start_service(nombre, &url, extra);
     svc.wait_healthy(Duration::from_secs(60));
     svc
 }

@@ -7,10 +7,15 @@
 //! (`CREATE DATABASE … TEMPLATE …`, a file copy, much faster than migrating) and drops its
 //! clone when the [`TestDb`] goes out of scope. Tests therefore run in parallel without
 //! seeing each other's rows.
+//!
+//! [`service`] runs the real `solicitudes-api` binary over such a database (or over a private
+//! cluster a test may break), for the tests that talk to it over the network.
 
 // Test support: when setting up a test database fails, the test must fail loudly right
 // there, so panicking with a clear message is the intended behaviour of this crate.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod service;
 
 use std::hash::Hasher;
 

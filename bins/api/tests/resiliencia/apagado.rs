@@ -21,7 +21,7 @@ fn nueva_conexion(port: u16) -> Option<u16> {
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn sigterm_deja_de_aceptar_conexiones_termina_la_peticion_en_vuelo_y_sale_con_0() {
     let cluster = Cluster::create("res-apagado", false);
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "apagado",
         cluster.url(),
         &[("APP__SERVER__SHUTDOWN_TIMEOUT_SECS", "10")],

@@ -8,7 +8,7 @@ fn el_servicio_arranca_antes_que_la_base_y_queda_listo_cuando_la_base_llega() {
     // Create the cluster to learn its URL, then stop it: nothing listens on that port.
     let cluster = Cluster::create("res-arranque", false);
     cluster.down();
-    let mut svc = Service::start("arranque", cluster.url(), &[]);
+    let mut svc = harness::start_service("arranque", cluster.url(), &[]);
     svc.wait_healthy(Duration::from_secs(60));
     let port = svc.port();
 

@@ -82,7 +82,7 @@ fn cuantil(v: &mut [Duration], q: f64) -> Duration {
 fn con_la_base_caida_la_api_responde_503_con_retry_after_y_se_recupera_sin_reiniciar() {
     let cluster = Cluster::create("res-caida", false);
     let checkout_ms = CHECKOUT_TIMEOUT.as_millis().to_string();
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "caida",
         cluster.url(),
         &[("APP__DATABASE__CHECKOUT_TIMEOUT_MS", checkout_ms.as_str())],
@@ -312,7 +312,7 @@ fn lanzar(
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn las_peticiones_en_vuelo_cuando_la_base_cae_o_no_contesta_reciben_503() {
     let cluster = Cluster::create("res-en-vuelo", false);
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "en-vuelo",
         cluster.url(),
         &[("APP__DATABASE__STATEMENT_TIMEOUT_MS", "4000")],
@@ -377,7 +377,7 @@ fn las_peticiones_en_vuelo_cuando_la_base_cae_o_no_contesta_reciben_503() {
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn tras_reiniciar_la_base_las_conexiones_ociosas_muertas_no_cuestan_ningun_503() {
     let cluster = Cluster::create("res-ociosas", false);
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "ociosas",
         cluster.url(),
         &[

@@ -6,7 +6,7 @@ use super::*;
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn colgar_a_mitad_de_una_escritura_no_deja_transacciones_abiertas() {
     let cluster = Cluster::create("res-cancelacion", false);
-    let mut svc = Service::start("cancelacion", cluster.url(), &[]);
+    let mut svc = harness::start_service("cancelacion", cluster.url(), &[]);
     svc.wait_ready(Duration::from_secs(60));
     let port = svc.port();
     let persona = crear_persona(port, "cancelacion");

@@ -14,7 +14,7 @@ const CONEXIONES_DEL_SERVICIO: &str = "SELECT count(*) FROM pg_stat_activity \
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn los_workers_reparten_pool_max_size_sin_pasarse() {
     let cluster = Cluster::create("res-conexiones", false);
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "conexiones",
         cluster.url(),
         &[

@@ -9,7 +9,7 @@ fn lo_confirmado_con_201_sobrevive_a_un_kill_9_del_postmaster() {
     for setting in ["fsync", "synchronous_commit", "full_page_writes"] {
         assert_eq!(cluster.psql(&format!("SHOW {setting}")), "on", "{setting}");
     }
-    let mut svc = Service::start("durabilidad", cluster.url(), &[]);
+    let mut svc = harness::start_service("durabilidad", cluster.url(), &[]);
     svc.wait_ready(Duration::from_secs(60));
     let port = svc.port();
 

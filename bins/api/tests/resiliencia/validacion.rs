@@ -7,7 +7,7 @@ use super::*;
 #[ignore = "resiliencia: arranca su propio PostgreSQL; make resilience"]
 fn validar_no_toma_conexion_de_la_base_aunque_el_pool_este_agotado() {
     let cluster = Cluster::create("res-validacion", false);
-    let mut svc = Service::start(
+    let mut svc = harness::start_service(
         "validacion",
         cluster.url(),
         &[
