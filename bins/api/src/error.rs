@@ -160,7 +160,7 @@ impl ResponseError for ApiError {
                 }
                 ServiceError::EmailTaken => (
                     ErrorCode::EmailTaken,
-                    "Ese email ya está registrado para otra persona".to_owned(),
+                    "Ese email ya está registrado".to_owned(),
                 ),
                 ServiceError::PersonaConSolicitudes(id) => (
                     ErrorCode::PersonaHasSolicitudes,

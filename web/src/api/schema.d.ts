@@ -1342,7 +1342,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description `XMLHttpRequest` (CSRF protection) */
+                /**
+                 * @description Exactly `XMLHttpRequest` (CSRF protection; axios and the web application send it)
+                 * @example XMLHttpRequest
+                 */
                 "X-Requested-With": string;
             };
             path?: never;
@@ -2000,7 +2003,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "Ese email ya está registrado para otra persona"
+                     *       "detail": "Ese email ya está registrado"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorMessage"];

@@ -25,7 +25,7 @@ use crate::state::AppState;
             headers(("Location" = String, description = "URL of the new persona"))),
         (status = 403, description = "Only an admin creates personas", body = ErrorMessage),
         (status = 409, description = "The e-mail is already registered", body = ErrorMessage,
-            example = json!({"detail": "Ese email ya está registrado para otra persona"})),
+            example = json!({"detail": "Ese email ya está registrado"})),
         (status = 413, description = "Body larger than the limit", body = ErrorMessage),
         (status = 422, description = "Invalid body: every problem, one entry each", body = HttpValidationError),
         (status = 503, description = "Database unavailable; retry after `Retry-After` seconds", body = ErrorMessage),

@@ -226,47 +226,45 @@ pub(crate) fn spawn_listener(cache: Arc<SessionCache>, database_url: String) -> 
 
 /// The listener of [`spawn_listener`], as a future, for the caller to run where it likes.
 pub(crate) async fn listen(cache: Arc<SessionCache>, database_url: String) {
-    {
-        let mut wait = cache.settings.reconnect_min;
-        loop {
-            match AuthListener::connect(&database_url).await {
-                Ok(mut listener) => {
-                    // Listening from here on: whatever changed before is covered by starting
-                    // from an empty cache.
-                    cache.reset(true);
-                    cache.emit(ListenerEvent::Conectado);
-                    tracing::info!("session cache: listening for authentication changes");
-                    wait = cache.settings.reconnect_min;
-                    loop {
-                        match listener.next(cache.settings.listener_idle).await {
-                            Ok(Some(payload)) => match payload.parse::<UsuarioId>() {
-                                Ok(id) => {
-                                    cache.evict_usuario(id);
-                                    cache.emit(ListenerEvent::Evictado(id));
-                                }
-                                Err(_) => {
-                                    cache.reset(true);
-                                    cache.emit(ListenerEvent::Limpiado);
-                                }
-                            },
-                            Ok(None) => {}
-                            Err(error) => {
-                                tracing::warn!(%error, "session cache: listener lost; bypassing the cache");
-                                break;
+    let mut wait = cache.settings.reconnect_min;
+    loop {
+        match AuthListener::connect(&database_url).await {
+            Ok(mut listener) => {
+                // Listening from here on: whatever changed before is covered by starting
+                // from an empty cache.
+                cache.reset(true);
+                cache.emit(ListenerEvent::Conectado);
+                tracing::info!("session cache: listening for authentication changes");
+                wait = cache.settings.reconnect_min;
+                loop {
+                    match listener.next(cache.settings.listener_idle).await {
+                        Ok(Some(payload)) => match payload.parse::<UsuarioId>() {
+                            Ok(id) => {
+                                cache.evict_usuario(id);
+                                cache.emit(ListenerEvent::Evictado(id));
                             }
+                            Err(_) => {
+                                cache.reset(true);
+                                cache.emit(ListenerEvent::Limpiado);
+                            }
+                        },
+                        Ok(None) => {}
+                        Err(error) => {
+                            tracing::warn!(%error, "session cache: listener lost; bypassing the cache");
+                            break;
                         }
                     }
-                    cache.reset(false);
-                    cache.emit(ListenerEvent::Caido);
                 }
-                Err(error) => {
-                    tracing::warn!(%error, "session cache: cannot listen; bypassing the cache");
-                    cache.emit(ListenerEvent::Caido);
-                }
+                cache.reset(false);
+                cache.emit(ListenerEvent::Caido);
             }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(cache.settings.reconnect_max);
+            Err(error) => {
+                tracing::warn!(%error, "session cache: cannot listen; bypassing the cache");
+                cache.emit(ListenerEvent::Caido);
+            }
         }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(cache.settings.reconnect_max);
     }
 }
 
