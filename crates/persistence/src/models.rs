@@ -3,6 +3,7 @@
 //! These are persistence types: the services crate converts them into the API's DTOs.
 
 use diesel::prelude::*;
+use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -149,7 +150,7 @@ pub struct EventoConActor {
 }
 
 /// A row of `usuarios`.
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
+#[derive(Clone, PartialEq, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = usuarios)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Usuario {
@@ -172,7 +173,7 @@ pub struct Usuario {
 }
 
 /// A usuario to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = usuarios)]
 pub struct NewUsuario<'a> {
     /// Primary key (UUIDv7, chosen by the service).
@@ -190,7 +191,7 @@ pub struct NewUsuario<'a> {
 }
 
 /// Changes to a usuario; `None` leaves a column as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UsuarioChanges<'a> {
     /// New login name.
     pub email: Option<&'a str>,
@@ -205,7 +206,7 @@ pub struct UsuarioChanges<'a> {
 }
 
 /// A row of `sesiones`.
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
+#[derive(Clone, PartialEq, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = sesiones)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Sesion {
@@ -228,7 +229,7 @@ pub struct Sesion {
 }
 
 /// A session to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = sesiones)]
 pub struct NewSesion<'a> {
     /// Primary key (UUIDv7).
@@ -241,4 +242,104 @@ pub struct NewSesion<'a> {
     pub expires_at: OffsetDateTime,
     /// The client's `User-Agent`, at most 512 characters.
     pub user_agent: Option<&'a str>,
+}
+
+// The rows that hold a password's or a token's hash print without it: a Debug line in a log or
+// a panic message never carries one.
+impl fmt::Debug for Usuario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Usuario")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("rol", &self.rol)
+            .field("persona_id", &self.persona_id)
+            .field("activo", &self.activo)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for NewUsuario<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUsuario")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("rol", &self.rol)
+            .field("persona_id", &self.persona_id)
+            .field("activo", &self.activo)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for UsuarioChanges<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsuarioChanges")
+            .field("email", &self.email)
+            .field("rol", &self.rol)
+            .field("persona_id", &self.persona_id)
+            .field("activo", &self.activo)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Sesion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sesion")
+            .field("id", &self.id)
+            .field("usuario_id", &self.usuario_id)
+            .field("created_at", &self.created_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("expires_at", &self.expires_at)
+            .field("user_agent", &self.user_agent)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for NewSesion<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSesion")
+            .field("id", &self.id)
+            .field("usuario_id", &self.usuario_id)
+            .field("expires_at", &self.expires_at)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn los_hashes_no_salen_en_debug() {
+        let u = NewUsuario {
+            id: Uuid::nil(),
+            email: "a@b.co",
+            rol: RolDb(solicitudes_domain::Rol::Admin),
+            persona_id: None,
+            activo: true,
+            password_hash: "$argon2id$v=19$SECRETO",
+        };
+        let changes = UsuarioChanges {
+            password_hash: Some("$argon2id$v=19$SECRETO"),
+            ..UsuarioChanges::default()
+        };
+        let s = NewSesion {
+            id: Uuid::nil(),
+            usuario_id: Uuid::nil(),
+            token_hash: &[0xAB; 32],
+            expires_at: OffsetDateTime::UNIX_EPOCH,
+            user_agent: None,
+        };
+        for text in [format!("{u:?}"), format!("{changes:?}"), format!("{s:?}")] {
+            assert!(
+                !text.contains("SECRETO") && !text.contains("171, 171"),
+                "{text}"
+            );
+            assert!(!text.contains("hash"), "{text}");
+        }
+        assert!(format!("{u:?}").contains("a@b.co"));
+    }
 }
