@@ -7,13 +7,18 @@
 //! a permit of a semaphore sized like the machine (one per CPU by default), then runs on
 //! `spawn_blocking`: at most that many run at once, the async workers never hash, and a
 //! storm only makes logins queue.
+//!
+//! The working memory is kept too: one `m` KiB buffer per permit, allocated at the first hash
+//! and reused by every later one ([`Memoria`]). Left to the allocator, each hash would allocate
+//! and free 19 MiB; glibc then raises its mmap threshold and keeps the freed blocks in the
+//! arena of whichever blocking thread ran the hash, so a login storm left the process at
+//! 650–800 MB of RSS (docs/benchmarks.md#logins-and-get-during-a-login-storm). With the
+//! pool the memory is `permits × m`, whatever the storm.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use argon2::{
-    ARGON2ID_IDENT, Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _,
-    PasswordVerifier as _, Version,
-};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use solicitudes_schemas::auth::Password;
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -62,6 +67,79 @@ pub struct PasswordHasher {
     /// A hash of a random password with the current parameters, verified when the e-mail
     /// of a login is unknown so that it takes as long as a wrong password.
     dummy: Arc<OnceCell<String>>,
+    /// Argon2's working memory, one buffer per permit.
+    memoria: Arc<Memoria>,
+}
+
+/// Argon2's working memory between hashes: at most `keep` buffers of `blocks` 1 KiB blocks
+/// (the current `m`). A hash takes one (or allocates it, the first time per permit) and gives
+/// it back; a stored hash with a larger `m` than the current one gets a buffer of its own,
+/// freed afterwards.
+#[derive(Debug)]
+struct Memoria {
+    libres: Mutex<Vec<Vec<Block>>>,
+    blocks: usize,
+    keep: usize,
+}
+
+impl Memoria {
+    fn new(blocks: usize, keep: usize) -> Self {
+        Self {
+            libres: Mutex::new(Vec::with_capacity(keep)),
+            blocks,
+            keep,
+        }
+    }
+
+    /// A buffer of at least `blocks` blocks.
+    fn tomar(&self, blocks: usize) -> Vec<Block> {
+        if blocks <= self.blocks
+            && let Some(buffer) = self
+                .libres
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+        {
+            return buffer;
+        }
+        vec![Block::default(); blocks.max(self.blocks)]
+    }
+
+    /// Gives back a buffer of [`tomar`](Self::tomar) (kept if it is of the pool's size and
+    /// the pool is not full).
+    fn devolver(&self, buffer: Vec<Block>) {
+        if buffer.len() == self.blocks {
+            let mut libres = self.libres.lock().unwrap_or_else(PoisonError::into_inner);
+            if libres.len() < self.keep {
+                libres.push(buffer);
+            }
+        }
+    }
+
+    /// Argon2 (`algorithm`, `version`, `params`) of `password` with `salt`, in a pooled
+    /// buffer.
+    fn calcular(
+        &self,
+        algorithm: Algorithm,
+        version: Version,
+        params: &Params,
+        password: &[u8],
+        salt: &[u8],
+    ) -> Result<Output, String> {
+        let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let mut out = [0u8; Output::MAX_LENGTH];
+        let out = out.get_mut(..len).ok_or("output length out of range")?;
+        let mut buffer = self.tomar(params.block_count());
+        let r = Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password,
+            salt,
+            out,
+            buffer.as_mut_slice(),
+        );
+        self.devolver(buffer);
+        r.map_err(|e| e.to_string())?;
+        Output::new(out).map_err(|e| e.to_string())
+    }
 }
 
 impl PasswordHasher {
@@ -77,6 +155,7 @@ impl PasswordHasher {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
             .max(1);
         Ok(Self {
+            memoria: Arc::new(Memoria::new(params.block_count(), permits)),
             params,
             permits: Arc::new(Semaphore::new(permits)),
             size: permits,
@@ -87,10 +166,6 @@ impl PasswordHasher {
     /// How many hashes may run at once.
     pub fn max_concurrent(&self) -> usize {
         self.size
-    }
-
-    fn argon2(params: Params) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
     }
 
     /// Runs `f` on the blocking pool once a permit is free.
@@ -119,11 +194,29 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, ServiceError> {
         let password = password.clone();
         let params = self.params.clone();
+        let memoria = Arc::clone(&self.memoria);
         self.blocking(move || {
-            Self::argon2(params)
-                .hash_password(password.expose().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| ServiceError::Internal(format!("hashing failed: {e}")))
+            let fallo = |e: String| ServiceError::Internal(format!("hashing failed: {e}"));
+            let mut bytes = [0u8; argon2::RECOMMENDED_SALT_LEN];
+            getrandom::fill(&mut bytes).map_err(|e| fallo(e.to_string()))?;
+            let salt = Salt::new(&bytes).map_err(|e| fallo(e.to_string()))?;
+            let hash = memoria
+                .calcular(
+                    Algorithm::Argon2id,
+                    Version::V0x13,
+                    &params,
+                    password.expose().as_bytes(),
+                    &salt,
+                )
+                .map_err(fallo)?;
+            let phc = PasswordHash {
+                algorithm: ARGON2ID_IDENT,
+                version: Some(Version::V0x13.into()),
+                params: ParamsString::try_from(&params).map_err(|e| fallo(e.to_string()))?,
+                salt: Some(salt),
+                hash: Some(hash),
+            };
+            Ok(phc.to_string())
         })
         .await?
     }
@@ -142,23 +235,41 @@ impl PasswordHasher {
         let password = password.clone();
         let phc = phc.to_owned();
         let current = self.params.clone();
+        let memoria = Arc::clone(&self.memoria);
         self.blocking(move || {
+            let no = Verificacion {
+                ok: false,
+                rehash: true,
+            };
             let Ok(parsed) = PasswordHash::new(&phc) else {
                 tracing::error!("a stored password hash is not a PHC string");
-                return Verificacion {
-                    ok: false,
-                    rehash: true,
-                };
+                return no;
             };
-            let ok = Self::argon2(current.clone())
-                .verify_password(password.expose().as_bytes(), phc.as_str())
-                .is_ok();
-            let same = parsed.algorithm == ARGON2ID_IDENT
-                && parsed.version == Some(Version::V0x13.into())
-                && Params::try_from(&parsed).is_ok_and(|p| {
-                    (p.m_cost(), p.t_cost(), p.p_cost())
-                        == (current.m_cost(), current.t_cost(), current.p_cost())
-                });
+            // What the hash says it is; anything this build cannot compute never matches.
+            let (Ok(algorithm), Some(Ok(version)), Ok(params), Some(salt), Some(expected)) = (
+                Algorithm::try_from(parsed.algorithm.as_str()),
+                parsed.version.map(Version::try_from),
+                Params::try_from(&parsed),
+                parsed.salt.as_ref(),
+                parsed.hash.as_ref(),
+            ) else {
+                tracing::error!("a stored password hash is not an Argon2 hash this build reads");
+                return no;
+            };
+            // `Output`'s equality is constant-time.
+            let ok = memoria
+                .calcular(
+                    algorithm,
+                    version,
+                    &params,
+                    password.expose().as_bytes(),
+                    salt,
+                )
+                .is_ok_and(|computed| computed == *expected);
+            let same = algorithm == Algorithm::Argon2id
+                && version == Version::V0x13
+                && (params.m_cost(), params.t_cost(), params.p_cost())
+                    == (current.m_cost(), current.t_cost(), current.p_cost());
             Verificacion { ok, rehash: !same }
         })
         .await
@@ -278,6 +389,97 @@ mod tests {
         let basura = nuevo.verify(&pw, "no es un hash").await.unwrap();
         assert!(!basura.ok && basura.rehash);
         nuevo.verify_dummy(&pw).await.unwrap();
+    }
+
+    /// The hashes stored before the pool (written by the `argon2` crate's own `PasswordHasher`)
+    /// still verify, and the crate verifies the pool's: the same algorithm, byte for byte.
+    #[tokio::test]
+    async fn los_hashes_del_crate_argon2_y_los_propios_son_intercambiables() {
+        use argon2::{PasswordHasher as _, PasswordVerifier as _};
+        let h = PasswordHasher::new(&rapido()).unwrap();
+        let pw = Password::new("correcto caballo batería");
+        let crate_argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, h.params.clone());
+        let del_crate = crate_argon2
+            .hash_password(pw.expose().as_bytes())
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            h.verify(&pw, &del_crate).await.unwrap(),
+            Verificacion {
+                ok: true,
+                rehash: false
+            }
+        );
+        assert!(
+            !h.verify(&Password::new("otra"), &del_crate)
+                .await
+                .unwrap()
+                .ok
+        );
+        let propio = h.hash(&pw).await.unwrap();
+        let parsed = PasswordHash::new(&propio).unwrap();
+        assert!(
+            crate_argon2
+                .verify_password(pw.expose().as_bytes(), &parsed)
+                .is_ok()
+        );
+        assert!(crate_argon2.verify_password(b"otra", &parsed).is_err());
+        // Argon2i and version 0x10 still verify, and ask for a new hash.
+        for (algorithm, version) in [
+            (Algorithm::Argon2i, Version::V0x13),
+            (Algorithm::Argon2id, Version::V0x10),
+        ] {
+            let viejo = Argon2::new(algorithm, version, h.params.clone())
+                .hash_password(pw.expose().as_bytes())
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                h.verify(&pw, &viejo).await.unwrap(),
+                Verificacion {
+                    ok: true,
+                    rehash: true
+                },
+                "{viejo}"
+            );
+        }
+    }
+
+    /// However many hashes run, the pool keeps at most one buffer per permit, each of the
+    /// current `m`; a stored hash with a larger `m` borrows a buffer of its own.
+    #[tokio::test]
+    async fn la_memoria_de_argon2_se_reutiliza_una_por_permiso() {
+        let h = PasswordHasher::new(&rapido()).unwrap();
+        let pw = Password::new("correcto caballo batería");
+        let phc = h.hash(&pw).await.unwrap();
+        let tareas: Vec<_> = (0..12)
+            .map(|_| {
+                let (h, pw, phc) = (h.clone(), pw.clone(), phc.clone());
+                tokio::spawn(async move { h.verify(&pw, &phc).await.unwrap().ok })
+            })
+            .collect();
+        for t in tareas {
+            assert!(t.await.unwrap());
+        }
+        let libres = |h: &PasswordHasher| {
+            let libres = h.memoria.libres.lock().unwrap();
+            (libres.len(), libres.iter().all(|b| b.len() == 64))
+        };
+        let (n, tamano) = libres(&h);
+        assert!((1..=2).contains(&n), "{n} buffers for 2 permits");
+        assert!(tamano);
+        let grande = PasswordHasher::new(&HasherSettings {
+            m_cost_kib: 256,
+            ..rapido()
+        })
+        .unwrap()
+        .hash(&pw)
+        .await
+        .unwrap();
+        let v = h.verify(&pw, &grande).await.unwrap();
+        assert!(v.ok && v.rehash);
+        let (m, tamano) = libres(&h);
+        assert_eq!(m, n, "the larger buffer is not kept");
+        assert!(tamano);
     }
 
     #[test]
