@@ -18,6 +18,7 @@
 //!    403 `csrf_rejected`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -52,17 +53,18 @@ pub enum Via {
 }
 
 /// The token of a request and where it came from. `None` when it sent none (an
-/// `Authorization` header of another scheme counts as none).
-fn credential(req: &HttpRequest) -> Option<(String, Via)> {
+/// `Authorization` header of another scheme counts as none). A bearer token is borrowed
+/// from the header (the hot path: no copy); the cookie's is parsed out of `Cookie`.
+fn credential(req: &HttpRequest) -> Option<(std::borrow::Cow<'_, str>, Via)> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         let value = value.to_str().ok()?;
         let (scheme, token) = value.trim().split_once(' ')?;
         return scheme
             .eq_ignore_ascii_case("bearer")
-            .then(|| (token.trim().to_owned(), Via::Bearer));
+            .then(|| (token.trim().into(), Via::Bearer));
     }
     req.cookie(SESSION_COOKIE)
-        .map(|c| (c.value().to_owned(), Via::Cookie))
+        .map(|c| (c.value().to_owned().into(), Via::Cookie))
 }
 
 /// Whether the method changes state (so a cookie needs the CSRF header).
@@ -91,8 +93,11 @@ pub async fn require<B: MessageBody>(
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     match authenticate(&req).await {
         Ok((caller, via)) => {
-            req.extensions_mut().insert(caller);
-            req.extensions_mut().insert(via);
+            {
+                let mut extensions = req.extensions_mut();
+                extensions.insert(caller);
+                extensions.insert(via);
+            }
             Ok(next.call(req).await?.map_into_left_body())
         }
         // Answered here, as a response rather than an `Err`, so the outer middleware (request
@@ -101,7 +106,7 @@ pub async fn require<B: MessageBody>(
     }
 }
 
-async fn authenticate(req: &ServiceRequest) -> Result<(Caller, Via), ApiError> {
+async fn authenticate(req: &ServiceRequest) -> Result<(Arc<Caller>, Via), ApiError> {
     let Some((token, via)) = credential(req.request()) else {
         return Err(ApiError::Service(ServiceError::Unauthorized));
     };
@@ -117,9 +122,10 @@ async fn authenticate(req: &ServiceRequest) -> Result<(Caller, Via), ApiError> {
     Ok((caller, via))
 }
 
-/// The authenticated caller of a protected operation (put there by [`require`]).
+/// The authenticated caller of a protected operation (put there by [`require`]), shared
+/// with the session cache (`&caller` is a `&Caller`).
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Caller);
+pub struct Authenticated(pub Arc<Caller>);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -129,7 +135,7 @@ impl FromRequest for Authenticated {
         // Missing only if a handler that needs a caller were listed as public: deny.
         ready(
             req.extensions()
-                .get::<Caller>()
+                .get::<Arc<Caller>>()
                 .cloned()
                 .map(Authenticated)
                 .ok_or(ApiError::Service(ServiceError::Unauthorized)),

@@ -81,7 +81,7 @@ async fn entrar(pool: &DbPool, email: &str, password: &str) -> Caller {
         .login(pool, &form, None, None)
         .await
         .unwrap_or_else(|e| panic!("{email}: {e}"));
-    auth.authenticate(pool, &t.access_token).await.unwrap()
+    std::sync::Arc::unwrap_or_clone(auth.authenticate(pool, &t.access_token).await.unwrap())
 }
 
 #[actix_web::test]

@@ -65,7 +65,9 @@ pub enum ListenerEvent {
 
 #[derive(Debug)]
 struct Entry {
-    caller: Caller,
+    /// Shared with every request that presents the token (a hit clones the `Arc`, not the
+    /// caller and its e-mail).
+    caller: Arc<Caller>,
     expires_at: OffsetDateTime,
     /// Unix seconds of the last `last_used_at` this process wrote or saw.
     last_touch: AtomicI64,
@@ -75,7 +77,7 @@ struct Entry {
 #[derive(Debug, Clone)]
 pub(crate) enum Lookup {
     /// Cached and not expired; `touch` says whether `last_used_at` is due a write.
-    Hit { caller: Caller, touch: bool },
+    Hit { caller: Arc<Caller>, touch: bool },
     /// Cached but expired (the entry is gone now).
     Expired,
     /// Not cached, or the cache is bypassed; read the database (with this generation).
@@ -153,7 +155,7 @@ impl SessionCache {
                         .compare_exchange(last, secs, Ordering::Relaxed, Ordering::Relaxed)
                         .is_ok();
                 return Lookup::Hit {
-                    caller: entry.caller.clone(),
+                    caller: Arc::clone(&entry.caller),
                     touch,
                 };
             }
@@ -170,7 +172,7 @@ impl SessionCache {
     pub(crate) fn insert(
         &self,
         hash: [u8; 32],
-        caller: Caller,
+        caller: Arc<Caller>,
         expires_at: OffsetDateTime,
         last_used_at: OffsetDateTime,
         generation: u64,
@@ -273,14 +275,14 @@ mod tests {
     use super::*;
     use solicitudes_domain::{Rol, SesionId};
 
-    fn caller() -> Caller {
-        Caller {
+    fn caller() -> Arc<Caller> {
+        Arc::new(Caller {
             usuario_id: UsuarioId::new(),
             email: "a@b.co".into(),
             rol: Rol::Revisor,
             persona_id: None,
             sesion_id: SesionId::new(),
-        }
+        })
     }
 
     fn cache() -> SessionCache {

@@ -1,6 +1,7 @@
 //! Login, authentication, logout and the caller's sessions.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use solicitudes_domain::{Caller, SesionId, UsuarioId};
 use solicitudes_persistence::models::{NewSesion, UsuarioChanges};
@@ -111,7 +112,11 @@ impl Auth {
     /// # Errors
     /// [`ServiceError::Unauthorized`] for a malformed, unknown, expired or revoked token or an
     /// inactive account; [`ServiceError::Unavailable`] when the database is needed and down.
-    pub async fn authenticate(&self, pool: &DbPool, token: &str) -> Result<Caller, ServiceError> {
+    pub async fn authenticate(
+        &self,
+        pool: &DbPool,
+        token: &str,
+    ) -> Result<Arc<Caller>, ServiceError> {
         let hash = token::hash(token).ok_or(ServiceError::Unauthorized)?;
         let now = OffsetDateTime::now_utc();
         let generation = match self.cache().lookup(&hash, now) {
@@ -129,18 +134,18 @@ impl Auth {
             .await?
             .ok_or(ServiceError::Unauthorized)?;
         drop(conn);
-        let caller = Caller {
+        let caller = Arc::new(Caller {
             usuario_id: viva.usuario_id.into(),
             email: viva.email,
             rol: viva.rol.0,
             persona_id: viva.persona_id.map(Into::into),
             sesion_id: viva.sesion_id.into(),
-        };
+        });
         let due = now - viva.last_used_at >= self.settings().touch_interval;
         // Mark it as touched in the cache too, so a hit right after does not touch again.
         let last = if due { now } else { viva.last_used_at };
         self.cache()
-            .insert(hash, caller.clone(), viva.expires_at, last, generation);
+            .insert(hash, Arc::clone(&caller), viva.expires_at, last, generation);
         if due {
             self.touch(pool, caller.sesion_id);
         }

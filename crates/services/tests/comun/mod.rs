@@ -56,7 +56,7 @@ pub async fn caller(pool: &DbPool, auth: &Auth, email: &str) -> Caller {
         .login(pool, &form(email, CLAVE), None, None)
         .await
         .unwrap();
-    auth.authenticate(pool, &t.access_token).await.unwrap()
+    std::sync::Arc::unwrap_or_clone(auth.authenticate(pool, &t.access_token).await.unwrap())
 }
 
 /// A new persona, created by `admin`.
