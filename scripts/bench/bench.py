@@ -511,30 +511,29 @@ class Bench:
         target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
         return target if target.is_absolute() else REPO / target
 
+    def build_release(self, package: str, binary: str) -> Path:
+        """`cargo build --release -p PACKAGE`; the path of its binary."""
+        say(f"building {binary} (cargo build --release -p {package})")
+        cargo = os.environ.get("CARGO", "cargo")
+        if run([cargo, "build", "--release", "-p", package], cwd=REPO).returncode != 0:
+            die(f"cargo build --release -p {package} failed")
+        return self.target / "release" / binary
+
     def build(self):
         if self.args.bin:
             self.bin = Path(self.args.bin).resolve()
             if not self.bin.exists():
                 die(f"BENCH_BIN={self.bin} does not exist")
         else:
-            say("building the release binary (cargo build --release -p solicitudes-api)")
-            cargo = os.environ.get("CARGO", "cargo")
-            r = run([cargo, "build", "--release", "-p", "solicitudes-api"], cwd=REPO)
-            if r.returncode != 0:
-                die("cargo build --release failed")
-            self.bin = self.target / "release" / "solicitudes-api"
+            self.bin = self.build_release("solicitudes-api", "solicitudes-api")
         self.api = Api("auth", self.bin, authenticates=True)
         if self.args.baseline_bin:
             base = Path(self.args.baseline_bin).resolve()
             if not base.exists():
                 die(f"BENCH_BASELINE_BIN={base} does not exist")
             self.base = Api("baseline", base, authenticates=False)
-        say("building the load generator (cargo build --release -p solicitudes-loadgen)")
-        cargo = os.environ.get("CARGO", "cargo")
-        r = run([cargo, "build", "--release", "-p", "solicitudes-loadgen"], cwd=REPO)
-        if r.returncode != 0:
-            die("could not build scripts/bench/loadgen (solicitudes-loadgen)")
-        self.loadgen = self.target / "release" / "loadgen"
+        # The open-loop generator: scripts/bench/loadgen, a workspace member.
+        self.loadgen = self.build_release("solicitudes-loadgen", "loadgen")
 
     def create_database(self):
         url, cluster, started = start_cluster()

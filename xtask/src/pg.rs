@@ -1340,25 +1340,31 @@ impl Cluster {
         Ok(())
     }
 
-    /// Stops it (`pg_ctl stop -m fast`); nothing to do when it is not running.
-    pub fn down(&self) -> Result<()> {
+    /// The cluster's lock, or `None` (said on stderr) when this checkout has no clusters at
+    /// all, so there is nothing to stop.
+    fn lock_if_any(&self) -> Result<Option<File>> {
         if !self.local.is_dir() {
             note(format!("the {} cluster is not running", self.cfg.name));
-            return Ok(());
+            return Ok(None);
         }
-        let _lock = self.lock()?;
-        self.pg_ctl_stop("fast")
+        self.lock().map(Some)
+    }
+
+    /// Stops it (`pg_ctl stop -m fast`); nothing to do when it is not running.
+    pub fn down(&self) -> Result<()> {
+        match self.lock_if_any()? {
+            Some(_lock) => self.pg_ctl_stop("fast"),
+            None => Ok(()),
+        }
     }
 
     /// Stops it without a shutdown checkpoint, like a power cut for its clients: the next
     /// `up` runs crash recovery.
     pub fn stop_immediate(&self) -> Result<()> {
-        if !self.local.is_dir() {
-            note(format!("the {} cluster is not running", self.cfg.name));
-            return Ok(());
+        match self.lock_if_any()? {
+            Some(_lock) => self.pg_ctl_stop("immediate"),
+            None => Ok(()),
         }
-        let _lock = self.lock()?;
-        self.pg_ctl_stop("immediate")
     }
 
     /// SIGKILLs the postmaster, as a crash would (postmaster.pid stays behind), and waits for
@@ -1366,11 +1372,9 @@ impl Cluster {
     /// shared memory. `up` then recovers.
     pub fn kill9(&self) -> Result<()> {
         let name = &self.cfg.name;
-        if !self.local.is_dir() {
-            note(format!("the {name} cluster is not running"));
+        let Some(_lock) = self.lock_if_any()? else {
             return Ok(());
-        }
-        let _lock = self.lock()?;
+        };
         let Status::Running { data, .. } = self.status()? else {
             note(format!("the {name} cluster is not running"));
             return Ok(());
