@@ -1,8 +1,8 @@
 # Makefile — everyday commands for solicitudes. `make` (or `make help`) lists them.
 #
-# Databases: a private PostgreSQL cluster per checkout, managed by
-# scripts/pg.sh (dev on 127.0.0.1:54329, test on 127.0.0.1:54328; override with
-# PGPORT_DEV / PGPORT_TEST). Set DATABASE_URL to use your own database instead
+# Databases: a private PostgreSQL cluster per checkout, managed by the workspace's
+# harness, `cargo xtask pg` (xtask/; dev on 127.0.0.1:54329, test on 127.0.0.1:54328;
+# override with PGPORT_DEV / PGPORT_TEST). Set DATABASE_URL to use your own database instead
 # (then no cluster is started); `make test` uses TEST_DATABASE_URL for that, so
 # a DATABASE_URL meant for development is never handed to the test suite.
 
@@ -12,7 +12,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CARGO ?= cargo
-PG := scripts/pg.sh
+# The harness (xtask/, `cargo xtask help`): clusters, fresh databases, the running service.
+PG := $(CARGO) xtask pg
 
 # Shell snippet: use $DATABASE_URL if set, else start the dev cluster and use
 # its URL; exported for the rest of the recipe line.
@@ -47,15 +48,13 @@ db-up: ## Start the dev database cluster and print its URL
 	@$(PG) up dev
 
 db-down: ## Stop the dev and test database clusters
-	@$(PG) down dev
-	@$(PG) down test
+	@$(PG) down dev test
 
 db-url: ## Print the dev database URL (starts nothing)
 	@$(PG) url dev
 
 db-status: ## Tell whether the dev and test clusters are running
-	@$(PG) status dev || true
-	@$(PG) status test || true
+	@$(PG) status dev test || true
 
 # The Cargo profile of `make run`, `make seed` and `make migrate`: `[profile.local]` in
 # Cargo.toml, release's optimisations without fat LTO, so a fresh clone builds in minutes.
@@ -88,7 +87,7 @@ test: ## Run all tests (TEST_DATABASE_URL or the test cluster)
 
 # Shell snippet: destroy the `res-…` clusters the resilience tests left behind (they
 # destroy their own on success and on panic; only a killed run leaves any).
-RES_CLUSTERS = for n in $$(ls -1 .local/postgres 2>/dev/null | sed -n 's/^\(res-[a-z0-9-]*\)\(\.[a-z]*\)\{0,1\}$$/\1/p' | sort -u); do $(PG) destroy "$$n" || true; done
+RES_CLUSTERS = $(PG) destroy --prefix res- || true
 
 resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they stop and kill (~2 min)
 	@mkdir -p .local
@@ -100,7 +99,7 @@ resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they st
 
 .PHONY: fuzz
 fuzz: ## Schemathesis against the running binary: every check, fixed seed (TEST_DATABASE_URL or the test cluster)
-	$(WITH_TEST_DB) CARGO='$(CARGO)' scripts/fuzz.sh
+	CARGO='$(CARGO)' scripts/fuzz.sh
 
 lint: ## rustfmt check, clippy -D warnings, and the domain/schemas/client dependency check
 	$(CARGO) fmt --all -- --check
@@ -136,6 +135,5 @@ ci: ## What CI runs: lint, then test
 	$(MAKE) test
 
 clean-db: ## Destroy the dev and test clusters (all their data, the dev admin's and the demo accounts' credentials)
-	$(PG) destroy dev
-	$(PG) destroy test
+	$(PG) destroy dev test
 	rm -f .local/dev-admin.txt $(SEED_ACCOUNTS)

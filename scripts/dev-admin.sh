@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/dev-admin.sh — the dev admin of `make run` and `make seed` on the embedded
-# default database (the `dev` cluster of scripts/pg.sh).
+# default database (the `dev` cluster of `cargo xtask pg`).
 #
 # Usage: eval "$(scripts/dev-admin.sh env)"
 #
@@ -43,7 +43,7 @@ else
     mkdir -p -- "$(dirname "$FILE")"
     password="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
     if [[ -s "$REPO_ROOT/.local/postgres/dev.password" ]]; then
-        # The dev cluster exists already (run this before `pg.sh up dev`, as the Makefile
+        # The dev cluster exists already (run this before `cargo xtask pg up dev`, as the Makefile
         # does) and may have its admin: the bootstrap only acts when no active admin exists,
         # so an admin@localhost made with a lost password stays as it was.
         note "new $SHOWN for an existing dev database: if it already has an active admin, the new password is not applied (make clean-db starts over; solicitudes-api usuarios crear adds an admin)"

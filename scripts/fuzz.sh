@@ -4,12 +4,14 @@
 # Usage: scripts/fuzz.sh            (or `make fuzz`)
 #
 # 1. Creates .local/venv (python3 -m venv) when missing and installs the pinned schemathesis.
-# 2. Creates a fresh database `fuzz_<timestamp>` on DATABASE_URL's server when it is set (as
-#    `make fuzz` does with TEST_DATABASE_URL, like `make test`), else on the test cluster
-#    (scripts/pg.sh up test), and drops it afterwards.
-# 3. Builds the API (`cargo build -p solicitudes-api`), starts target/debug/solicitudes-api
-#    serve on a free port with a bootstrap admin (a password made up for the run), waits for
-#    /readyz, logs in and files a few personas and solicitudes. Every case is sent as that
+# 2. Hands the database and the service to the workspace's harness, `cargo xtask service`
+#    (xtask/): it builds the API (`cargo build -p solicitudes-api`), creates a fresh database
+#    `fuzz_<time>_<pid>` on TEST_DATABASE_URL's server when it is set (like `make test`), else
+#    on the test cluster, starts target/debug/solicitudes-api serve on a free port with a
+#    bootstrap admin (a password made up for the run), waits for /readyz and runs the rest of
+#    this script against it (SERVICE_BASE_URL, SERVICE_LOG); afterwards, also on Ctrl-C, it
+#    stops the service, drops the database, and fails the run if the service died during it.
+# 3. Logs in and files a few personas and solicitudes. Every case is sent as that
 #    admin (a schemathesis auth provider that logs in again when a fuzzed logout ended the
 #    session), so `ignored_auth` checks that each protected operation refuses it without.
 # 4. Runs `st run` against /openapi.json with every check (`--checks all`), every phase
@@ -17,7 +19,7 @@
 #    failure fails the script. The service's log goes to .local/fuzz/api.log, schemathesis'
 #    reports (JUnit, NDJSON) to .local/fuzz/report/.
 #
-# Environment: CARGO (default cargo), DATABASE_URL, PGPORT_TEST, FUZZ_SEED (default
+# Environment: CARGO (default cargo), TEST_DATABASE_URL, PGPORT_TEST, FUZZ_SEED (default
 # 20261122), FUZZ_MAX_EXAMPLES (per operation and phase; default 400 since v1.1 doubled the
 # operations to 28 — 1000 gave about 10 800 test cases in about 3 minutes over the 16 of v1),
 # FUZZ_MIN_CASES (default 1000: a run that executes fewer test cases fails, so a schema or
@@ -81,11 +83,6 @@ die() {
 command -v python3 >/dev/null 2>&1 || die "python3 not found (Debian: apt-get install python3 python3-venv)"
 command -v curl >/dev/null 2>&1 || die "curl not found (Debian: apt-get install curl)"
 command -v "$CARGO" >/dev/null 2>&1 || die "'$CARGO' not found: install the Rust toolchain (rustup), or set CARGO"
-PSQL="$(command -v psql || true)"
-if [[ -z "$PSQL" ]]; then
-    PSQL="$(find /usr/lib/postgresql -path '*/bin/psql' 2>/dev/null | sort -V | tail -n 1 || true)"
-fi
-[[ -n "$PSQL" ]] || die "psql not found (Debian: apt-get install postgresql-client)"
 
 mkdir -p "$WORK"
 if [[ ! -x "$VENV/bin/python" ]]; then
@@ -111,112 +108,38 @@ if [[ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version(
 fi
 readonly ST="$VENV/bin/st"
 
-say "building the API (debug)"
-"$CARGO" build -p solicitudes-api
-readonly BIN="$REPO/target/debug/solicitudes-api"
-[[ -x "$BIN" ]] || die "$BIN was not built"
-
 # ---------------------------------------------------------------------------
-# Database, service, clean-up
+# Database and service: the workspace's harness (`cargo xtask service`, xtask/) builds the API
+# (debug), makes a fresh database, starts the service on a free port, waits for /readyz and
+# runs this script again against it; afterwards (also on Ctrl-C) it stops the service, drops
+# the database and fails the run when the service died during it.
 # ---------------------------------------------------------------------------
-
-started_cluster=0
-db_name=""
-admin_url=""
-server_pid=""
-
-# shellcheck disable=SC2317 # invoked by the EXIT trap
-cleanup() {
-    local status=$?
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [[ -n "$db_name" && "${FUZZ_KEEP_DB:-}" != 1 ]]; then
-        "$PSQL" "$admin_url" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1 ||
-            echo "scripts/fuzz.sh: could not drop database $db_name" >&2
-    fi
-    if ((started_cluster)); then
-        scripts/pg.sh down test || true
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [[ -n "${DATABASE_URL:-}" ]]; then
-    admin_url="$DATABASE_URL"
-else
-    if ! scripts/pg.sh status test >/dev/null 2>&1; then
-        started_cluster=1
-    fi
-    admin_url="$(scripts/pg.sh up test)"
-fi
-
-# The URL with another database name (path), keeping user, password, host and parameters.
-with_database() {
-    python3 -c 'import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1])
-print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$1" "$2"
-}
-
-db_name="fuzz_$(date -u +%Y%m%d%H%M%S)_$$"
-say "creating database $db_name"
-"$PSQL" "$admin_url" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db_name\"" >/dev/null
-db_url="$(with_database "$admin_url" "$db_name")"
-if [[ "${FUZZ_KEEP_DB:-}" == 1 ]]; then
-    echo "scripts/fuzz.sh: FUZZ_KEEP_DB=1: the database stays: $db_url" >&2
-fi
-
-port="$(python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()')"
-readonly BASE_URL="http://127.0.0.1:$port"
-readonly API_LOG="$WORK/api.log"
 
 FUZZ_ADMIN_EMAIL="fuzz-admin@example.com"
-FUZZ_ADMIN_PASSWORD="fuzz-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
-export FUZZ_ADMIN_EMAIL FUZZ_ADMIN_PASSWORD
-
-say "starting the service on $BASE_URL (log: ${API_LOG#"$REPO"/})"
-# Named solicitudes-api-fuzz (argv[0]) so that `ps` tells it from a dev server or a benchmark's,
-# and a `pkill -f 'solicitudes-api serve'` aimed at those does not end the run half-way.
-(
-    export DATABASE_URL="$db_url" APP__SERVER__HOST=127.0.0.1 APP__SERVER__PORT="$port"
+if [[ -z "${SERVICE_BASE_URL:-}" ]]; then
+    FUZZ_ADMIN_PASSWORD="fuzz-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+    # In the environment, not on a command line (where `ps` shows it): the harness passes its
+    # environment on to the service, and to this script's second run.
+    export FUZZ_ADMIN_PASSWORD APP__AUTH__BOOTSTRAP_ADMIN_EMAIL="$FUZZ_ADMIN_EMAIL"
+    export APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD="$FUZZ_ADMIN_PASSWORD"
+    keep=()
+    if [[ "${FUZZ_KEEP_DB:-}" == 1 ]]; then keep=(--keep-db); fi
+    # Named solicitudes-api-fuzz (argv[0]) so that `ps` tells it from a dev server or a
+    # benchmark's, and a `pkill -f 'solicitudes-api serve'` aimed at those does not end the run.
     # The admin the run logs in as; registration on, so POST /auth/registro is exercised for
     # real; login throttling out of reach: fuzzed logins and wrong `actual`s would otherwise
     # block the run's own account and address (throttling has its own tests: tests/acceso.rs).
-    export APP__AUTH__BOOTSTRAP_ADMIN_EMAIL="$FUZZ_ADMIN_EMAIL" APP__AUTH__BOOTSTRAP_ADMIN_PASSWORD="$FUZZ_ADMIN_PASSWORD"
-    export APP__AUTH__OPEN_REGISTRATION=true
-    export APP__AUTH__THROTTLE_ACCOUNT_FAILURES=1000000 APP__AUTH__THROTTLE_ADDRESS_FAILURES=1000000
-    exec -a solicitudes-api-fuzz "$BIN" serve
-) >"$API_LOG" 2>&1 &
-server_pid=$!
-
-ready=0
-for _ in $(seq 1 300); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        tail -n 30 "$API_LOG" >&2 || true
-        die "the service exited during start-up (log above)"
-    fi
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/readyz" || true)" == 200 ]]; then
-        ready=1
-        break
-    fi
-    sleep 0.2
-done
-((ready)) || {
-    tail -n 30 "$API_LOG" >&2 || true
-    die "the service did not become ready within 60 s (log above)"
-}
+    say "starting the service (cargo xtask service; log: ${WORK#"$REPO"/}/api.log)"
+    exec "$CARGO" xtask service --fresh-db fuzz --log "$WORK/api.log" \
+        --process-name solicitudes-api-fuzz "${keep[@]}" \
+        --env APP__AUTH__OPEN_REGISTRATION=true \
+        --env APP__AUTH__THROTTLE_ACCOUNT_FAILURES=1000000 \
+        --env APP__AUTH__THROTTLE_ADDRESS_FAILURES=1000000 \
+        -- "$REPO/scripts/fuzz.sh" "$@"
+fi
+export FUZZ_ADMIN_EMAIL
+readonly BASE_URL="$SERVICE_BASE_URL"
+readonly API_LOG="$SERVICE_LOG"
 
 # ---------------------------------------------------------------------------
 # Seed: a few personas and solicitudes in several estados, so that lists have pages (and
@@ -590,12 +513,8 @@ status=$?
 set -e
 elapsed=$((SECONDS - started_at))
 
-# A service that crashed (or was killed) shows in schemathesis' output only as network errors.
-if ! kill -0 "$server_pid" 2>/dev/null; then
-    tail -n 30 "$API_LOG" >&2 || true
-    echo "scripts/fuzz.sh: the service exited during the run (its log above)" >&2
-    ((status != 0)) || status=1
-fi
+# A service that crashed (or was killed) shows in schemathesis' output only as network errors:
+# the harness checks, once this script is done, and fails the run.
 
 # Per check: how many test cases it judged, and how many of them it failed. (schemathesis'
 # own summary counts cases and failures, not checks.) Fails when fewer than MIN_CASES ran.

@@ -4,12 +4,14 @@
 What it does (docs/benchmarks.md explains how to read the results):
 
 1. Builds the release binary (`cargo build --release -p solicitudes-api`) and the small
-   open-loop load generator (scripts/bench/loadgen.rs, plain `rustc`, no dependencies);
-   installs `wrk` with apt-get when it is missing.
-2. Creates a fresh database `bench_<timestamp>` in a private PostgreSQL cluster — the `bench`
-   cluster of scripts/pg.sh when it knows one, otherwise the `dev` cluster — and seeds it with
-   `solicitudes-api seed --personas 1000 --solicitudes 100000`.
-3. Starts the release binary against it on a free loopback port, with the service's default
+   open-loop load generator (scripts/bench/loadgen/, a workspace member:
+   `cargo build --release -p solicitudes-loadgen`); installs `wrk` with apt-get when it is
+   missing.
+2. Creates a fresh database `bench_<timestamp>` in a private PostgreSQL cluster of the
+   workspace's harness (`cargo xtask pg up bench`, xtask/; the `dev` cluster if that fails)
+   and seeds it with `solicitudes-api seed --personas 1000 --solicitudes 100000`.
+3. Starts the release binary against it with the harness (`cargo xtask service
+   --database-url …`: a free loopback port, ready on /readyz), with the service's default
    settings (pool_max_size 10, log level info: one access-log line per request) and a
    bootstrap admin (a fresh random password each run), logs in as that admin, and sends its
    bearer token with every request of every scenario. With BENCH_BASELINE_BIN (a binary from
@@ -63,7 +65,6 @@ import secrets
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -121,10 +122,10 @@ def env_default(name: str, default):
     return type(default)(value) if default is not None else value
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def xtask(*args: str, **kw) -> subprocess.CompletedProcess:
+    """`cargo xtask ARGS` (the workspace's harness, xtask/), its stdout captured."""
+    cargo = os.environ.get("CARGO", "cargo")
+    return run([cargo, "xtask", *args], cwd=REPO, stdout=subprocess.PIPE, **kw)
 
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
@@ -230,47 +231,38 @@ class Pg:
         return rows[0][0] if rows else None
 
 
-def find_pg_bin() -> Path | None:
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
-    cands = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-                   if p.parent.name.isdigit() else 0, reverse=True)
-    pref = Path("/usr/lib/postgresql/15/bin")
-    if pref in cands:
-        cands.remove(pref)
-        cands.insert(0, pref)
-    for c in cands:
-        if (c / "psql").exists():
-            return c
-    psql = shutil.which("psql")
-    return Path(psql).parent if psql else None
+def pg_bin_dir() -> Path:
+    """The PostgreSQL programs' directory (psql, pgbench): `cargo xtask pg deps`, which
+    installs Debian's postgresql when they are missing."""
+    r = xtask("pg", "deps", "--json")
+    if r.returncode != 0:
+        die("psql not found: `cargo xtask pg deps` failed (see above); install PostgreSQL or set PG_BIN")
+    return Path(json.loads(r.stdout)["bin_dir"])
 
 
 def start_cluster() -> tuple[str, str, bool]:
     """(admin URL, cluster name, whether we started it). Tries the `bench` cluster first."""
     if os.environ.get("BENCH_ADMIN_URL"):
         return os.environ["BENCH_ADMIN_URL"], "BENCH_ADMIN_URL", False
-    pg = str(REPO / "scripts" / "pg.sh")
-    # A private `bench` cluster (scripts/pg.sh knows clusters other than dev and test; the port
-    # of their first start comes from PGPORT). Durable like dev and production: fsync,
+    # A private `bench` cluster of the harness (names other than dev and test take the port of
+    # their first start from PGPORT). Durable like dev and production: fsync,
     # synchronous_commit and full_page_writes on, unless BENCH_PG_FSYNC=off.
     env = dict(os.environ, PGPORT=os.environ.get("BENCH_PGPORT", "54327"),
                PG_FSYNC=os.environ.get("BENCH_PG_FSYNC", "on"))
     for name in ("bench", "dev"):
-        status = run([pg, "status", name], capture_output=True, env=env)
-        was_running = status.returncode == 0
-        r = run([pg, "up", name], capture_output=True, env=env)
-        if r.returncode == 0 and r.stdout.strip():
+        r = xtask("pg", "up", name, "--json", env=env, stderr=subprocess.PIPE)
+        if r.returncode == 0:
+            up = json.loads(r.stdout)
             if name == "dev":
-                say("scripts/pg.sh has no `bench` cluster: using the dev cluster "
+                say("no `bench` cluster: using the dev cluster "
                     "(a separate database, dropped at the end)")
-            return r.stdout.strip().splitlines()[-1], name, not was_running
+            return up["url"], name, up["started"]
         if name == "bench":
             why = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "no URL"
-            say(f"`scripts/pg.sh up bench` did not work ({why}); falling back to dev")
+            say(f"`cargo xtask pg up bench` did not work ({why}); falling back to dev")
         else:
             sys.stderr.write(r.stderr)
-            die("could not start the dev cluster with scripts/pg.sh")
+            die("could not start the dev cluster with `cargo xtask pg up dev`")
     raise AssertionError
 
 
@@ -414,7 +406,8 @@ def write_requests(path: Path, reqs: list[bytes]) -> Path:
 
 
 class Api:
-    """One binary under test: the binary, its process, port and log.
+    """One binary under test: the binary, the harness running it (`cargo xtask service`,
+    stopped by closing its stdin), its port, process id and log.
 
     `authenticates` is False for the baseline (a binary from before authentication): it gets
     no bootstrap admin and ignores the Authorization header the requests carry.
@@ -424,28 +417,29 @@ class Api:
         self.label = label
         self.bin = binary
         self.authenticates = authenticates
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | None = None  # cargo xtask service
         self.port = 0
+        self.service_pid: int | None = None
         self.log = None
         self.log_path: Path | None = None
         self.rss_idle_kb: int | None = None
 
     @property
     def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+        """The service's own process id (CPU and memory are sampled from /proc/PID)."""
+        assert self.service_pid is not None
+        return self.service_pid
 
     def stop(self):
+        """Closes the harness' stdin: it stops the service (SIGTERM, then SIGKILL) and exits."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            if self.proc.stdin:
+                self.proc.stdin.close()
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self.proc.send_signal(signal.SIGTERM)
                 self.proc.wait()
-        if self.log:
-            self.log.close()
-            self.log = None
 
 
 class Bench:
@@ -483,12 +477,7 @@ class Bench:
                 run(upd, env=env)
                 if run(cmd, env=env).returncode != 0:
                     die("could not install wrk with apt-get")
-        self.pg_bin = find_pg_bin()
-        if self.pg_bin is None:
-            run([str(REPO / "scripts" / "pg.sh"), "deps"])
-            self.pg_bin = find_pg_bin()
-        if self.pg_bin is None or not (self.pg_bin / "psql").exists():
-            die("psql not found: install PostgreSQL (make deps) or set PG_BIN")
+        self.pg_bin = pg_bin_dir()
         self.gen_priority = self.generator_priority()
         self.pgbench = self.pg_bin / "pgbench"
         if not self.pgbench.exists():
@@ -516,36 +505,35 @@ class Bench:
             "CAP_SYS_NICE): its scheduling delays will count in the open-loop latencies")
         return []
 
+    @property
+    def target(self) -> Path:
+        """Cargo's target directory."""
+        target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+        return target if target.is_absolute() else REPO / target
+
+    def build_release(self, package: str, binary: str) -> Path:
+        """`cargo build --release -p PACKAGE`; the path of its binary."""
+        say(f"building {binary} (cargo build --release -p {package})")
+        cargo = os.environ.get("CARGO", "cargo")
+        if run([cargo, "build", "--release", "-p", package], cwd=REPO).returncode != 0:
+            die(f"cargo build --release -p {package} failed")
+        return self.target / "release" / binary
+
     def build(self):
         if self.args.bin:
             self.bin = Path(self.args.bin).resolve()
             if not self.bin.exists():
                 die(f"BENCH_BIN={self.bin} does not exist")
         else:
-            say("building the release binary (cargo build --release -p solicitudes-api)")
-            cargo = os.environ.get("CARGO", "cargo")
-            r = run([cargo, "build", "--release", "-p", "solicitudes-api"], cwd=REPO)
-            if r.returncode != 0:
-                die("cargo build --release failed")
-            target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-            if not target.is_absolute():
-                target = REPO / target
-            self.bin = target / "release" / "solicitudes-api"
+            self.bin = self.build_release("solicitudes-api", "solicitudes-api")
         self.api = Api("auth", self.bin, authenticates=True)
         if self.args.baseline_bin:
             base = Path(self.args.baseline_bin).resolve()
             if not base.exists():
                 die(f"BENCH_BASELINE_BIN={base} does not exist")
             self.base = Api("baseline", base, authenticates=False)
-        self.loadgen = OUT_ROOT / "loadgen"
-        src = HERE / "loadgen.rs"
-        if not self.loadgen.exists() or self.loadgen.stat().st_mtime < src.stat().st_mtime:
-            say("building scripts/bench/loadgen.rs")
-            rustc = os.environ.get("RUSTC", "rustc")
-            r = run([rustc, "-O", "--edition", "2021", str(src), "-o", str(self.loadgen)],
-                    cwd=REPO)
-            if r.returncode != 0:
-                die("could not compile scripts/bench/loadgen.rs")
+        # The open-loop generator: scripts/bench/loadgen, a workspace member.
+        self.loadgen = self.build_release("solicitudes-loadgen", "loadgen")
 
     def create_database(self):
         url, cluster, started = start_cluster()
@@ -635,31 +623,23 @@ class Bench:
         self.pg.sql(self.db, "CHECKPOINT", check=False)
 
     def start_api(self, api: Api):
-        api.port = free_port()
-        env = self.api_env(api)
-        env["APP__SERVER__HOST"] = "127.0.0.1"
-        env["APP__SERVER__PORT"] = str(api.port)
+        """Starts `api` with the harness: `cargo xtask service --database-url …` puts it on a
+        free loopback port, waits for /readyz, prints one JSON line (port, pid, …) and keeps it
+        running until its stdin closes ([`Api.stop`]). The log is written in append mode: it
+        can be truncated between runs while the API keeps writing."""
         api.log_path = self.out / f"api-{api.label}.log"
-        # Append mode: the log can be truncated between runs while the API keeps writing.
-        api.log = open(api.log_path, "ab")
-        api.proc = subprocess.Popen([str(api.bin), "serve"], env=env, stdout=api.log,
-                                    stderr=api.log, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if api.proc.poll() is not None:
-                die(f"the {api.label} API exited at start-up (see {api.log_path})")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", api.port, timeout=2)
-                c.request("GET", "/readyz")
-                if c.getresponse().status == 200:
-                    c.close()
-                    break
-                c.close()
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            die("the API did not become ready within 60 s")
+        cargo = os.environ.get("CARGO", "cargo")
+        api.proc = subprocess.Popen(
+            [cargo, "xtask", "service", "--database-url", self.pg.url(self.db),
+             "--bin", str(api.bin), "--log", str(api.log_path)],
+            cwd=REPO, env=self.api_env(api), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True)
+        line = api.proc.stdout.readline()
+        if not line:
+            api.proc.wait()
+            die(f"the {api.label} API did not start (see above and {api.log_path})")
+        info = json.loads(line)
+        api.port, api.service_pid = info["port"], info["pid"]
         api.rss_idle_kb = proc_status_kb(api.pid, "VmRSS")
         say(f"{api.label} API ({api.bin}, pid {api.pid}) ready on 127.0.0.1:{api.port}; idle RSS "
             f"{(api.rss_idle_kb or 0) / 1024:.1f} MB")
@@ -1335,7 +1315,7 @@ class Bench:
                     "login_connections": a.login_connections,
                     "generator_closed": "wrk " + (run(["wrk", "-v"], capture_output=True).stdout
                                                   .split("\n")[0].split(" ")[1] if shutil.which("wrk") else ""),
-                    "generator_open": "scripts/bench/loadgen.rs",
+                    "generator_open": "scripts/bench/loadgen (solicitudes-loadgen)",
                     "generator_open_priority": " ".join(self.gen_priority[1:]) or "default",
                 },
                 "database": {"cluster": self.cluster, "name": self.db,
@@ -1411,7 +1391,7 @@ class Bench:
                 self.pg.sql(self.pg.admin_db, f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
                             check=False)
         if self.cleanup_cluster:
-            run([str(REPO / "scripts" / "pg.sh"), "down", self.cleanup_cluster], capture_output=True)
+            xtask("pg", "down", self.cleanup_cluster, stderr=subprocess.PIPE)
 
 
 def _cpu_model() -> str | None:

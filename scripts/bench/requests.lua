@@ -2,7 +2,7 @@
 --
 -- The request file (path in the environment variable BENCH_REQUESTS) holds the requests
 -- one after another, each preceded by a line with its length in bytes ("<len>\n<bytes>"),
--- the same format scripts/bench/loadgen.rs reads. bench.py writes every header into those
+-- the same format scripts/bench/loadgen (solicitudes-loadgen) reads. bench.py writes every header into those
 -- bytes, the bearer token (`Authorization: Bearer …`) included, so this script adds none.
 -- Thread k of T sends entries k, k+T, k+2T, … in order and starts over when it runs out, so
 -- the threads never send the same entry twice unless the file is exhausted (bench.py sizes

@@ -1,6 +1,6 @@
 //! Resilience: the real binary against a real PostgreSQL that the test owns and breaks.
 //!
-//! Each test starts a private cluster with `scripts/pg.sh` (`res-…`, on a free port), runs
+//! Each test starts a private cluster with the workspace's harness (`solicitudes_xtask::pg`: `res-…`, on a free port), runs
 //! `solicitudes-api serve` as a child process on another free port, and talks to it over
 //! raw TCP (`resiliencia/http.rs`). The tests stop, kill and restart databases, so they are
 //! `#[ignore]`d (plain `make test` stays fast) and run one at a time by `make resilience`:

@@ -2,13 +2,18 @@
 //! resilience tests (`bins/api/tests/resiliencia.rs`) and the typed client's tests
 //! (`bins/api/tests/cliente.rs`).
 //!
+//! The machinery is the workspace's harness, `solicitudes-xtask` (the library behind
+//! `cargo xtask`, which `make fuzz`, `make e2e` and `make bench` use); this module gives it
+//! the shape of test support: guards that panic with a clear message instead of returning
+//! errors.
+//!
 //! - [`Launcher`]: which `solicitudes-api` binary to run and where its logs go.
 //! - [`Service`]: `solicitudes-api serve` on a free port of 127.0.0.1, killed on drop (and,
 //!   where `setpriv --pdeathsig` works, also when the test process is killed outright).
 //! - [`TestService`]: a fresh database ([`TestDb`]) plus a service over it, ready
 //!   (`/readyz` answered 200); both go away on drop, the service first.
-//! - [`Cluster`]: a private PostgreSQL cluster (`scripts/pg.sh`) that a test may stop, kill and
-//!   restart, and `psql` to look behind the API.
+//! - [`Cluster`]: a private PostgreSQL cluster (`solicitudes_xtask::pg`) that a test may stop,
+//!   kill and restart, and `psql` to look behind the API.
 //!
 //! Cargo tells only the tests of the binary's own package where it built the binary
 //! (`CARGO_BIN_EXE_solicitudes-api`), so those tests (in `bins/api/tests`) pass that path to
@@ -16,83 +21,30 @@
 //!
 //! On a panic, the guards print the last lines of the service's log and the cluster's.
 
-use std::fs::{self, File};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use solicitudes_xtask::{db, pg, service as harness};
 
 use crate::TestDb;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
+    solicitudes_xtask::repo_root()
 }
 
 /// The status code `GET path` answers on 127.0.0.1:`port`, or `None` when nothing answers
 /// (within 2 s) or the answer is not HTTP.
 pub fn status_of(port: u16, path: &str) -> Option<u16> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let timeout = Duration::from_secs(2);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).ok()?;
-    stream.set_read_timeout(Some(timeout)).ok()?;
-    stream.set_write_timeout(Some(timeout)).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).ok()?;
-    // "HTTP/1.1 200"
-    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
-}
-
-/// Whether `setpriv --pdeathsig` works here (util-linux 2.33 or later).
-fn has_pdeathsig() -> bool {
-    static HAS: OnceLock<bool> = OnceLock::new();
-    *HAS.get_or_init(|| {
-        Command::new("setpriv")
-            .args(["--pdeathsig", "KILL", "--", "true"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
+    harness::http_status(port, path, Duration::from_secs(2)).ok()
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
-}
-
-/// The last `n` lines of a file (or why it cannot be read).
-fn tail(path: &Path, n: usize) -> String {
-    match fs::read(path) {
-        Ok(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let lines: Vec<&str> = text.lines().collect();
-            lines[lines.len().saturating_sub(n)..].join("\n")
-        }
-        Err(e) => format!("(cannot read {}: {e})", path.display()),
-    }
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "{}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout).trim_end(),
-        String::from_utf8_lossy(&out.stderr).trim_end()
-    )
+    harness::free_port().expect("a free port on 127.0.0.1")
 }
 
 /// Polls `check` every 100 ms until it returns `Some`, or panics with `what` at `within`.
@@ -110,11 +62,10 @@ pub fn wait_for<T>(within: Duration, what: &str, mut check: impl FnMut() -> Opti
     }
 }
 
-/// A private PostgreSQL cluster, `scripts/pg.sh`'s cluster `name`. Destroyed on drop.
+/// A private PostgreSQL cluster of this checkout (`.local/postgres/NAME`, see
+/// `solicitudes_xtask::pg`) on a port of its own. Destroyed on drop.
 pub struct Cluster {
-    name: String,
-    port: u16,
-    fsync: bool,
+    cluster: pg::Cluster,
     url: String,
 }
 
@@ -123,70 +74,62 @@ impl Cluster {
     /// earlier, killed run of the same test are destroyed first. `fsync`: keep fsync,
     /// synchronous_commit and full_page_writes on (otherwise off, like the test cluster).
     pub fn create(name: &str, fsync: bool) -> Cluster {
+        let config = pg::ClusterConfig::on_port(name, free_port(), fsync)
+            .unwrap_or_else(|e| panic!("cluster {name}: {e}"));
+        let cluster = pg::Cluster::new(config);
+        cluster
+            .destroy()
+            .unwrap_or_else(|e| panic!("destroying the leftovers of cluster {name}: {e}"));
         let mut cluster = Cluster {
-            name: name.to_owned(),
-            port: free_port(),
-            fsync,
+            cluster,
             url: String::new(),
         };
-        cluster.pg("destroy");
-        cluster.url = cluster.pg("up");
+        cluster.url = cluster.start();
         cluster
     }
 
-    /// The URL `scripts/pg.sh up` printed.
+    fn start(&self) -> String {
+        match self.cluster.up() {
+            Ok(up) => up.url,
+            Err(e) => panic!("starting cluster {}: {e}", self.cluster.name()),
+        }
+    }
+
+    /// The URL of its `solicitudes` database, as its superuser.
     pub fn url(&self) -> &str {
         &self.url
     }
 
     /// Starts it again (crash recovery after [`kill9`](Self::kill9)).
     pub fn up(&self) {
-        let url = self.pg("up");
+        let url = self.start();
         assert_eq!(url, self.url, "the cluster came back with another URL");
     }
 
     /// Stops it cleanly (`pg_ctl stop -m fast`).
     pub fn down(&self) {
-        self.pg("down");
+        if let Err(e) = self.cluster.down() {
+            panic!("stopping cluster {}: {e}", self.cluster.name());
+        }
     }
 
     /// Stops it at once (`pg_ctl stop -m immediate`): no checkpoint, clients cut off.
     pub fn stop_immediate(&self) {
-        self.pg("stop-immediate");
+        if let Err(e) = self.cluster.stop_immediate() {
+            panic!("stopping cluster {} (immediate): {e}", self.cluster.name());
+        }
     }
 
     /// SIGKILLs the postmaster and waits for its processes to go.
     pub fn kill9(&self) {
-        self.pg("kill9");
-    }
-
-    /// Runs `scripts/pg.sh CMD NAME`; panics with its output on failure; returns stdout.
-    fn pg(&self, cmd: &str) -> String {
-        let mut command = Command::new(repo_root().join("scripts/pg.sh"));
-        command
-            .args([cmd, &self.name])
-            .env("PGPORT", self.port.to_string())
-            .stdin(Stdio::null());
-        if self.fsync {
-            command.env("PG_FSYNC", "on");
-        } else {
-            command.env_remove("PG_FSYNC");
+        if let Err(e) = self.cluster.kill9() {
+            panic!("killing cluster {}: {e}", self.cluster.name());
         }
-        let out = command.output().expect("run scripts/pg.sh");
-        assert!(
-            out.status.success(),
-            "scripts/pg.sh {cmd} {} failed: {}",
-            self.name,
-            describe(&out)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     /// `psql URL -c SQL`, unaligned and tuples-only; panics on failure; returns stdout.
     pub fn psql(&self, sql: &str) -> String {
-        let out = self.psql_command(sql).output().expect("run psql");
-        assert!(out.status.success(), "psql -c {sql:?}: {}", describe(&out));
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        db::psql_exec(&psql(), &self.url, sql).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// [`psql`](Self::psql) parsed as one integer.
@@ -198,54 +141,33 @@ impl Cluster {
 
     /// `psql URL -c SQL` in the background (its output is discarded).
     pub fn psql_background(&self, sql: &str) -> Child {
-        self.psql_command(sql)
+        db::psql_command(&psql(), &self.url)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .args(["-c", sql])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn psql")
     }
+}
 
-    fn psql_command(&self, sql: &str) -> Command {
-        let mut command = Command::new("psql");
-        command
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d"])
-            .arg(&self.url)
-            .args(["-c", sql])
-            .env("PGCONNECT_TIMEOUT", "10")
-            .env_remove("PGOPTIONS")
-            .stdin(Stdio::null());
-        command
-    }
-
-    fn server_log(&self) -> PathBuf {
-        repo_root()
-            .join(".local/postgres")
-            .join(&self.name)
-            .join("server.log")
-    }
+/// The `psql` the harness uses (the server's, else the one on `PATH`).
+fn psql() -> PathBuf {
+    pg::psql().unwrap_or_else(|e| panic!("{e}"))
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
         if thread::panicking() {
+            let log = self.cluster.server_log();
             eprintln!(
                 "--- last lines of {} ---\n{}",
-                self.server_log().display(),
-                tail(&self.server_log(), 30)
+                log.display(),
+                solicitudes_xtask::tail(&log, 30)
             );
         }
-        let out = Command::new(repo_root().join("scripts/pg.sh"))
-            .args(["destroy", &self.name])
-            .stdin(Stdio::null())
-            .output();
-        match out {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!(
-                "scripts/pg.sh destroy {} failed: {}",
-                self.name,
-                describe(&out)
-            ),
-            Err(e) => eprintln!("cannot run scripts/pg.sh destroy {}: {e}", self.name),
+        if let Err(e) = self.cluster.destroy() {
+            eprintln!("destroying cluster {}: {e}", self.cluster.name());
         }
     }
 }
@@ -284,43 +206,22 @@ impl Launcher {
     /// [`Service::wait_healthy`] and [`Service::wait_ready`].
     pub fn start(&self, name: &str, database_url: &str, extra: &[(&str, &str)]) -> Service {
         fs::create_dir_all(&self.dir).expect("create the services' log directory");
-        let log = self.dir.join(format!("{name}.log"));
-        let out = File::create(&log).expect("create service log");
-        let err = out.try_clone().expect("clone log handle");
-        let port = free_port();
-        // setpriv --pdeathsig: the service dies with this test even when the test process
-        // is killed outright (no Drop runs then).
-        let mut command = if has_pdeathsig() {
-            let mut c = Command::new("setpriv");
-            c.args(["--pdeathsig", "KILL", "--"]).arg(&self.binary);
-            c
-        } else {
-            Command::new(&self.binary)
-        };
-        command
-            .arg("serve")
-            .current_dir(&self.dir)
-            .env("DATABASE_URL", database_url)
-            .env_remove("APP__DATABASE__URL")
-            .env("APP__SERVER__HOST", "127.0.0.1")
-            .env("APP__SERVER__PORT", port.to_string())
-            .env("APP__DATABASE__CHECKOUT_TIMEOUT_MS", "1000")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        for (k, v) in extra {
-            command.env(k, v);
-        }
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", self.binary.display()));
-        Service {
-            child,
-            port,
-            log,
-            exited: None,
-        }
+        let mut config = harness::ServiceConfig::new(
+            &self.binary,
+            database_url,
+            self.dir.join(format!("{name}.log")),
+        );
+        config.current_dir = Some(self.dir.clone());
+        config.env = [
+            ("APP__DATABASE__CHECKOUT_TIMEOUT_MS", "1000"),
+            ("RUST_LOG", "warn"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let inner = harness::Service::start(&config).unwrap_or_else(|e| panic!("{e}"));
+        Service { inner }
     }
 
     /// A fresh database (cloned from the migrated template, see [`TestDb`]) and the service
@@ -364,46 +265,40 @@ impl TestService {
     }
 }
 
-/// The real service, `solicitudes-api serve`, as a child process. Killed on drop.
+/// The real service, `solicitudes-api serve`, as a child process (the harness'
+/// `solicitudes_xtask::service::Service`). Killed on drop.
 pub struct Service {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    exited: Option<ExitStatus>,
+    inner: harness::Service,
 }
 
 impl Service {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.inner.port()
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.inner.base_url()
     }
 
     /// Its process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.inner.pid()
     }
 
     /// Waits until `/healthz` answers 200 (panics if the process exits first).
     pub fn wait_healthy(&mut self, within: Duration) {
-        let port = self.port;
-        wait_for(within, "/healthz to answer 200", || {
-            self.assert_running();
-            (status_of(port, "/healthz") == Some(200)).then_some(())
-        });
+        if let Err(e) = self.inner.wait_for_200("/healthz", within) {
+            panic!("{e}");
+        }
     }
 
     /// Waits until `/readyz` answers 200: database reachable, migrations applied.
     pub fn wait_ready(&mut self, within: Duration) {
-        let port = self.port;
-        wait_for(within, "/readyz to answer 200", || {
-            self.assert_running();
-            (status_of(port, "/readyz") == Some(200)).then_some(())
-        });
+        if let Err(e) = self.inner.wait_ready(within) {
+            panic!("{e}");
+        }
     }
 
     /// Panics when the process has exited.
@@ -415,51 +310,34 @@ impl Service {
 
     /// Its exit status, once it exited.
     pub fn try_exit_status(&mut self) -> Option<ExitStatus> {
-        if self.exited.is_none() {
-            self.exited = self.child.try_wait().expect("try_wait");
-        }
-        self.exited
+        self.inner.try_exit_status()
     }
 
     /// Sends SIGTERM.
     pub fn sigterm(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -TERM {} failed", self.pid());
+        if let Err(e) = self.inner.signal("TERM") {
+            panic!("{e}");
+        }
     }
 
     /// Waits for the process to exit; `None` when it is still running at `within`.
     pub fn wait_exit(&mut self, within: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.try_exit_status() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
+        self.inner.wait_exit(within)
     }
 
     /// The last `n` lines of its output.
     pub fn log_tail(&self, n: usize) -> String {
-        tail(&self.log, n)
+        self.inner.log_tail(n)
     }
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
-        if self.exited.is_none() && !matches!(self.child.try_wait(), Ok(Some(_))) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        // The harness' guard kills the process when `inner` is dropped, right after this.
         if thread::panicking() {
             eprintln!(
                 "--- last lines of {} ---\n{}",
-                self.log.display(),
+                self.inner.log_path().display(),
                 self.log_tail(40)
             );
         }

@@ -141,7 +141,7 @@ fn con_la_base_caida_la_api_responde_503_con_retry_after_y_se_recupera_sin_reini
 
     let vuelta_inicio = t0.elapsed();
     cluster.up();
-    // `scripts/pg.sh up` returns once psql got in: the database is back by now.
+    // The cluster's `up` returns once psql got in: the database is back by now.
     let vuelta_fin = t0.elapsed();
     let limite = vuelta_fin + Duration::from_secs(15);
     let restante = || limite.saturating_sub(t0.elapsed());
@@ -215,7 +215,7 @@ fn con_la_base_caida_la_api_responde_503_con_retry_after_y_se_recupera_sin_reini
         ms(readyz_max)
     );
     println!(
-        "  recovery: /readyz 200 {:.0} ms after `pg.sh up` returned ({:.0} ms after it started)",
+        "  recovery: /readyz 200 {:.0} ms after the cluster's `up` returned ({:.0} ms after it started)",
         ms(listo.saturating_sub(vuelta_fin)),
         ms(listo.saturating_sub(vuelta_inicio))
     );

@@ -1,4 +1,4 @@
-//! The machinery — a private PostgreSQL cluster per test (through `scripts/pg.sh`), the real
+//! The machinery — a private PostgreSQL cluster per test (the harness, `solicitudes_xtask`), the real
 //! `solicitudes-api` binary as a child process, `psql` for looking behind the API — lives in
 //! `solicitudes_testkit::service`, shared with the typed client's tests (`tests/cliente.rs`).
 //! This module names the binary cargo built for these tests, and adds what only these tests

@@ -1,8 +1,9 @@
 //! loadgen — a small open-loop HTTP/1.1 load generator with coordinated-omission correction,
 //! used by `make bench` (scripts/bench/bench.py) for the fixed-rate latency runs.
 //!
-//! Standard library only, so it builds in seconds with plain `rustc` and needs nothing from a
-//! registry: `rustc -O --edition 2021 scripts/bench/loadgen.rs -o .local/bench/loadgen`.
+//! A binary of the workspace's `xtask` crate (linted and built like the rest), standard library
+//! only but for one `prctl`: `cargo build --release -p solicitudes-xtask --bin loadgen`, which
+//! bench.py runs.
 //!
 //! Why not wrk: wrk (the one Debian ships) is closed-loop — each connection waits for its
 //! response before sending the next request — so when the server stalls, wrk simply sends
@@ -126,14 +127,8 @@ fn load_requests(path: &str) -> Vec<Vec<u8>> {
 // every paced request. 1 ns makes sleeps end within a few µs of their deadline.
 #[cfg(target_os = "linux")]
 fn tighten_timer_slack() {
-    unsafe extern "C" {
-        fn prctl(option: i32, arg2: u64, arg3: u64, arg4: u64, arg5: u64) -> i32;
-    }
-    const PR_SET_TIMERSLACK: i32 = 29;
-    // SAFETY: prctl(PR_SET_TIMERSLACK) only changes this thread's timer slack.
-    unsafe {
-        prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
-    }
+    // prctl(PR_SET_TIMERSLACK, 1): only this thread's timer slack changes.
+    let _ = rustix::thread::set_current_timer_slack(std::num::NonZeroU64::new(1));
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -150,7 +145,10 @@ fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<(u16, bool)
     let header_end = loop {
         let n = s.read(&mut tmp)?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
         }
         let from = buf.len().saturating_sub(3);
         buf.extend_from_slice(&tmp[..n]);
@@ -187,7 +185,10 @@ fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<(u16, bool)
         while !buf[header_end..].ends_with(b"0\r\n\r\n") {
             let n = s.read(&mut tmp)?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed mid-body"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "closed mid-body",
+                ));
             }
             buf.extend_from_slice(&tmp[..n]);
         }
@@ -195,7 +196,10 @@ fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<(u16, bool)
         while buf.len() < header_end + len {
             let n = s.read(&mut tmp)?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed mid-body"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "closed mid-body",
+                ));
             }
             buf.extend_from_slice(&tmp[..n]);
         }
@@ -261,21 +265,25 @@ fn worker(sh: Arc<Shared>) -> Tally {
             std::thread::sleep(due - now);
         }
         let sent = Instant::now();
-        t.late_ns_max = t.late_ns_max.max(sent.saturating_duration_since(due).as_nanos() as u64);
+        t.late_ns_max = t
+            .late_ns_max
+            .max(sent.saturating_duration_since(due).as_nanos() as u64);
         let req = &sh.requests[(i % sh.requests.len() as u64) as usize];
         let result = (|| -> io::Result<(u16, bool)> {
-            if conn.is_none() {
-                conn = Some(connect(&sh.addr)?);
-            }
-            let s = conn.as_mut().expect("connected above");
+            let s = match &mut conn {
+                Some(s) => s,
+                None => conn.insert(connect(&sh.addr)?),
+            };
             s.write_all(req)?;
             read_response(s, &mut buf)
         })();
         let done = Instant::now();
         match result {
             Ok((status, close)) => {
-                t.corrected_ns.push(done.duration_since(due).as_nanos() as u64);
-                t.uncorrected_ns.push(done.duration_since(sent).as_nanos() as u64);
+                t.corrected_ns
+                    .push(done.duration_since(due).as_nanos() as u64);
+                t.uncorrected_ns
+                    .push(done.duration_since(sent).as_nanos() as u64);
                 *t.statuses.entry(status).or_insert(0) += 1;
                 if close {
                     conn = None;
@@ -323,7 +331,11 @@ fn main() {
     let total = args.count.map_or(total, |c| c.min(total));
     let start = Instant::now() + Duration::from_millis(50);
     // Paced runs get extra time to drain a backlog; past that, unsent requests are reported.
-    let grace = if closed_loop { 0.0 } else { args.duration * 2.0 + 5.0 };
+    let grace = if closed_loop {
+        0.0
+    } else {
+        args.duration * 2.0 + 5.0
+    };
     let shared = Arc::new(Shared {
         addr: args.addr.clone(),
         requests,
@@ -344,7 +356,10 @@ fn main() {
         .collect();
     let mut all = Tally::default();
     for h in handles {
-        let t = h.join().expect("worker panicked");
+        let Ok(t) = h.join() else {
+            eprintln!("loadgen: a worker thread panicked");
+            std::process::exit(1);
+        };
         all.corrected_ns.extend(t.corrected_ns);
         all.uncorrected_ns.extend(t.uncorrected_ns);
         for (k, v) in t.statuses {
