@@ -7,6 +7,7 @@
 use std::str::FromStr;
 
 use crate::error::{ErrorEntry, ValidationErrors};
+use crate::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A list query read from a raw query string.
 pub trait FromQueryString: Sized {
@@ -15,6 +16,17 @@ pub trait FromQueryString: Sized {
     /// # Errors
     /// Every problem, with `loc` `["query", name]`.
     fn from_query_string(query: &str) -> Result<Self, ValidationErrors>;
+}
+
+/// The parameters every list reads after its own filters, in this order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// `limit`, 1–[`MAX_LIMIT`]; [`DEFAULT_LIMIT`] when absent (or bad: then there is an error).
+    pub limit: i64,
+    /// The raw `cursor`, for the list to decode (only it knows its position's shape).
+    pub cursor: Option<String>,
+    /// `count`: also return `total`.
+    pub count: bool,
 }
 
 /// The decoded `name=value` pairs of a query string, and the problems found reading them.
@@ -158,6 +170,15 @@ impl QueryReader {
                 self.error(name, kind, msg);
                 None
             }
+        }
+    }
+
+    /// `limit`, `cursor` and `count`, as every list reads them.
+    pub fn paging(&mut self) -> Paging {
+        Paging {
+            limit: self.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT),
+            cursor: self.single("cursor"),
+            count: self.boolean("count").unwrap_or(false),
         }
     }
 

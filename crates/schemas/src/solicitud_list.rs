@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::cursor;
 use crate::error::ValidationErrors;
-use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+use crate::page::MAX_Q;
 use crate::query::{FromQueryString, QueryReader};
 use crate::timestamp::{self, Instant, TimestampError};
 
@@ -149,9 +149,7 @@ impl FromQueryString for SolicitudListQuery {
                 &format!("Debe ser uno de: {}", sorts.join(", ")),
             )
             .unwrap_or_default();
-        let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let raw_cursor = r.single("cursor");
-        let count = r.boolean("count").unwrap_or(false);
+        let paging = r.paging();
         let mut query = Self {
             estado,
             prioridad,
@@ -160,11 +158,11 @@ impl FromQueryString for SolicitudListQuery {
             created_after,
             created_before,
             sort,
-            limit,
+            limit: paging.limit,
             cursor: None,
-            count,
+            count: paging.count,
         };
-        if let Some(raw) = raw_cursor {
+        if let Some(raw) = paging.cursor {
             // While other parameters are wrong the cursor's filters cannot be compared, but a
             // cursor that is not one of this list's is reported with them.
             let position = if r.is_clean() {
