@@ -167,13 +167,11 @@ impl FromQueryString for PersonaListQuery {
             cursor: None,
             count: paging.count,
         };
-        if let Some(raw) = paging.cursor {
-            let fingerprint = r.is_clean().then(|| query.fingerprint());
-            match NewestFirst::decode(&raw, LIST, fingerprint.as_deref()) {
-                Ok(p) => query.cursor = Some(p),
-                Err(e) => r.errors(e),
-            }
-        }
+        query.cursor = r.cursor(
+            paging.cursor.as_deref(),
+            || query.fingerprint(),
+            |raw, fingerprint| NewestFirst::decode(raw, LIST, fingerprint),
+        );
         r.finish(query)
     }
 }

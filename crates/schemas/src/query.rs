@@ -182,6 +182,27 @@ impl QueryReader {
         }
     }
 
+    /// The position a list's `cursor` (as [`paging`](Self::paging) read it) carries, decoded by
+    /// `decode`, its problem recorded. `decode` gets the fingerprint the cursor must carry,
+    /// made by `fingerprint` from the query's filters — or `None` while other parameters are
+    /// wrong: their filters cannot be compared yet, only the cursor's own integrity.
+    pub fn cursor<P>(
+        &mut self,
+        raw: Option<&str>,
+        fingerprint: impl FnOnce() -> String,
+        decode: impl FnOnce(&str, Option<&str>) -> Result<P, ValidationErrors>,
+    ) -> Option<P> {
+        let raw = raw?;
+        let fingerprint = self.is_clean().then(fingerprint);
+        match decode(raw, fingerprint.as_deref()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.errors(e);
+                None
+            }
+        }
+    }
+
     /// Whether no problem has been found so far.
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty()

@@ -162,21 +162,20 @@ impl FromQueryString for SolicitudListQuery {
             cursor: None,
             count: paging.count,
         };
-        if let Some(raw) = paging.cursor {
-            // While other parameters are wrong the cursor's filters cannot be compared, but a
-            // cursor that is not one of this list's is reported with them.
-            let position = if r.is_clean() {
-                cursor::decode(&raw, LIST, Some(&query.fingerprint()))
-                    .and_then(|p| SolicitudPosition::read(query.sort, p))
-                    .map(Some)
-            } else {
-                cursor::decode::<(Key, Uuid)>(&raw, LIST, None).map(|_| None)
-            };
-            match position {
-                Ok(p) => query.cursor = p,
-                Err(e) => r.errors(e),
-            }
-        }
+        query.cursor = r
+            .cursor(
+                paging.cursor.as_deref(),
+                || query.fingerprint(),
+                |raw, fingerprint| match fingerprint {
+                    Some(f) => cursor::decode(raw, LIST, Some(f))
+                        .and_then(|p| SolicitudPosition::read(query.sort, p))
+                        .map(Some),
+                    // The sort and filters cannot be compared yet, but a cursor that is not
+                    // one of this list's is reported with the other problems.
+                    None => cursor::decode::<(Key, Uuid)>(raw, LIST, None).map(|_| None),
+                },
+            )
+            .flatten();
         r.finish(query)
     }
 }
