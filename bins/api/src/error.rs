@@ -138,25 +138,22 @@ impl ResponseError for ApiError {
                     "Es la última cuenta admin activa: antes de quitarle el rol o desactivarla, activa otra cuenta admin"
                         .to_owned(),
                 ),
+                // A body field the use case refused: a 422 like the extractors'.
                 ServiceError::PersonaRequerida => {
-                    return res.json(
-                        ValidationErrors::single(ErrorEntry::new(
-                            ["body", "persona_id"],
-                            "missing",
-                            "Falta persona_id: indica la persona por la que se presenta",
-                        ))
-                        .into_body(),
-                    );
+                    return ApiError::invalid(
+                        ["body", "persona_id"],
+                        "missing",
+                        "Falta persona_id: indica la persona por la que se presenta",
+                    )
+                    .error_response();
                 }
                 ServiceError::PasswordActualIncorrecta => {
-                    return res.json(
-                        ValidationErrors::single(ErrorEntry::new(
-                            ["body", "actual"],
-                            "password_mismatch",
-                            "La contraseña actual no es correcta",
-                        ))
-                        .into_body(),
-                    );
+                    return ApiError::invalid(
+                        ["body", "actual"],
+                        "password_mismatch",
+                        "La contraseña actual no es correcta",
+                    )
+                    .error_response();
                 }
                 ServiceError::EmailTaken => (
                     ErrorCode::EmailTaken,
@@ -200,14 +197,12 @@ impl ResponseError for ApiError {
                     ),
                 ),
                 ServiceError::PersonaInexistente(id) => {
-                    return res.json(
-                        ValidationErrors::single(ErrorEntry::new(
-                            ["body", "persona_id"],
-                            "foreign_key",
-                            format!("No existe ninguna persona con id {id}"),
-                        ))
-                        .into_body(),
-                    );
+                    return ApiError::invalid(
+                        ["body", "persona_id"],
+                        "foreign_key",
+                        format!("No existe ninguna persona con id {id}"),
+                    )
+                    .error_response();
                 }
                 ServiceError::Unavailable(cause) => {
                     tracing::warn!(%cause, "database unavailable");

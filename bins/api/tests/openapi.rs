@@ -171,10 +171,15 @@ fn cada_cuerpo_de_peticion_lee_los_campos_que_documenta() {
 /// two equal).
 #[test]
 fn los_limites_de_las_listas_son_las_constantes() {
-    use solicitudes_schemas::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+    use solicitudes_schemas::page::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+    use solicitudes_schemas::usuario::MAX_Q as MAX_Q_EMAIL;
     let doc = document();
     let mut seen = 0;
-    for path in ["/api/v1/personas", "/api/v1/solicitudes"] {
+    for (path, max_q) in [
+        ("/api/v1/personas", MAX_Q),
+        ("/api/v1/solicitudes", MAX_Q),
+        ("/api/v1/usuarios", MAX_Q_EMAIL),
+    ] {
         for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
             let schema = &p["schema"];
             match p["name"].as_str().unwrap() {
@@ -186,12 +191,12 @@ fn los_limites_de_las_listas_son_las_constantes() {
                 }
                 "q" => {
                     assert_eq!(schema["minLength"], 1, "{path}");
-                    assert_eq!(schema["maxLength"], MAX_Q, "{path}");
+                    assert_eq!(schema["maxLength"], max_q, "{path}");
                     seen += 1;
                 }
                 _ => {}
             }
         }
     }
-    assert_eq!(seen, 4);
+    assert_eq!(seen, 6);
 }

@@ -1,11 +1,6 @@
 //! The review workflow of a solicitud.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::ValorDesconocido;
 
 /// Where a solicitud is in its review.
 ///
@@ -108,25 +103,7 @@ impl Estado {
     }
 }
 
-impl fmt::Display for Estado {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Estado {
-    type Err = ValorDesconocido;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Estado::TODOS
-            .into_iter()
-            .find(|e| e.as_str() == s)
-            .ok_or_else(|| ValorDesconocido {
-                tipo: "estado",
-                valor: s.to_owned(),
-            })
-    }
-}
+etiquetado!(Estado::TODOS, "estado");
 
 /// A move the workflow forbids.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,11 +1,6 @@
 //! How urgent a solicitud is.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::ValorDesconocido;
 
 /// How urgent a solicitud is. Ordered by rank: `baja < media < alta < urgente`, which is also
 /// the order `sort=prioridad` lists them in.
@@ -49,25 +44,7 @@ impl Prioridad {
     }
 }
 
-impl fmt::Display for Prioridad {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Prioridad {
-    type Err = ValorDesconocido;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Prioridad::TODAS
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| ValorDesconocido {
-                tipo: "prioridad",
-                valor: s.to_owned(),
-            })
-    }
-}
+etiquetado!(Prioridad::TODAS, "prioridad");
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,6 @@
 //! What an account may do.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::ValorDesconocido;
 
 /// The role of a usuario (account). What each may do is [`crate::policy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,25 +32,7 @@ impl Rol {
     }
 }
 
-impl fmt::Display for Rol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Rol {
-    type Err = ValorDesconocido;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Rol::TODOS
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| ValorDesconocido {
-                tipo: "rol",
-                valor: s.to_owned(),
-            })
-    }
-}
+etiquetado!(Rol::TODOS, "rol");
 
 #[cfg(test)]
 mod tests {

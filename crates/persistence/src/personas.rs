@@ -1,16 +1,15 @@
 //! Queries on `personas`.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Nullable, SmallInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use solicitudes_domain::Alcance;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::DbError;
 use crate::models::{NewPersona, Persona, PersonaChanges};
 use crate::schema::personas;
-use crate::sql::{ContainsIcu, cached_sql};
+use crate::sql::{Beyond, ContainsIcu, NewestFirstKey, cached_sql};
 
 /// Name of the unique index on `lower(email)`.
 pub const EMAIL_UNIQUE: &str = "personas_email_key";
@@ -102,19 +101,22 @@ pub struct PersonaFilter<'a> {
     pub q: Option<&'a str>,
 }
 
-/// Keyset position in the list: the `(created_at, id)` of the last row already seen.
-pub type PersonaKey = (OffsetDateTime, Uuid);
-
-/// `query` narrowed to the personas `alcance` admits (a solicitante: only their own).
-fn scoped<'a, ST>(
+/// `query` narrowed to the personas `alcance` admits (a solicitante: only their own) that
+/// match `filter`.
+fn filtered<'a, ST>(
     query: personas::BoxedQuery<'a, diesel::pg::Pg, ST>,
+    filter: &PersonaFilter<'_>,
     alcance: &Alcance,
 ) -> personas::BoxedQuery<'a, diesel::pg::Pg, ST> {
-    match alcance {
+    let mut query = match alcance {
         Alcance::Todas => query,
         Alcance::DePersona(p) => query.filter(personas::id.eq(Uuid::from(*p))),
         Alcance::Ninguna => query.filter(diesel::dsl::sql::<Bool>("FALSE")),
+    };
+    if let Some(q) = filter.q {
+        query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
     }
+    query
 }
 
 /// One page of personas within `alcance`, newest first (ties by id), strictly after `after`.
@@ -125,7 +127,7 @@ pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PersonaFilter<'_>,
     alcance: &Alcance,
-    after: Option<PersonaKey>,
+    after: Option<NewestFirstKey>,
     limit: i64,
 ) -> Result<Vec<Persona>, DbError> {
     let query = personas::table
@@ -133,20 +135,12 @@ pub async fn list(
         .order((personas::created_at.desc(), personas::id.desc()))
         .limit(limit)
         .into_boxed();
-    let mut query = scoped(query, alcance);
-    if let Some(q) = filter.q {
-        query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
-    }
-    if let Some((created_at, id)) = after {
-        // A row comparison, so PostgreSQL walks the (created_at DESC, id DESC) index from
-        // the cursor on: a deep page costs what the first one does.
-        query = query.filter(
-            diesel::dsl::sql::<Bool>("(personas.created_at, personas.id) < (")
-                .bind::<Timestamptz, _>(created_at)
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        );
+    let mut query = filtered(query, filter, alcance);
+    if let Some(key) = after {
+        query = query.filter(Beyond::newest_first(
+            "(personas.created_at, personas.id)",
+            key,
+        ));
     }
     Ok(query.load(conn).await?)
 }
@@ -160,9 +154,9 @@ pub async fn count(
     filter: &PersonaFilter<'_>,
     alcance: &Alcance,
 ) -> Result<i64, DbError> {
-    let mut query = scoped(personas::table.count().into_boxed(), alcance);
-    if let Some(q) = filter.q {
-        query = query.filter(ContainsIcu::new(Q_COLUMNS, q));
-    }
-    Ok(query.get_result(conn).await?)
+    Ok(
+        filtered(personas::table.count().into_boxed(), filter, alcance)
+            .get_result(conn)
+            .await?,
+    )
 }

@@ -15,7 +15,7 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSelectStatement;
-use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use solicitudes_domain::Alcance;
 use time::OffsetDateTime;
@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::error::DbError;
 use crate::models::Solicitud;
 use crate::schema::{solicitudes, sql_types};
-use crate::sql::{ContainsIcu, Explain};
+use crate::sql::{Beyond, ContainsIcu, Explain};
 use crate::types::{EstadoDb, PrioridadDb};
 
 /// The columns `q` searches.
@@ -91,20 +91,7 @@ type Boxed<'a, ST> =
     BoxedSelectStatement<'a, ST, diesel::query_builder::FromClause<solicitudes::table>, Pg>;
 
 /// `query` narrowed to the rows `alcance` admits.
-pub(crate) fn scoped<'a, QS>(
-    query: diesel::query_builder::BoxedSelectStatement<
-        'a,
-        QS,
-        diesel::query_builder::FromClause<solicitudes::table>,
-        Pg,
-    >,
-    alcance: &Alcance,
-) -> diesel::query_builder::BoxedSelectStatement<
-    'a,
-    QS,
-    diesel::query_builder::FromClause<solicitudes::table>,
-    Pg,
-> {
+fn scoped<'a, QS>(query: Boxed<'a, QS>, alcance: &Alcance) -> Boxed<'a, QS> {
     match alcance {
         Alcance::Todas => query,
         Alcance::DePersona(p) => query.filter(solicitudes::persona_id.eq(Uuid::from(*p))),
@@ -166,26 +153,24 @@ fn page_query<'a>(
         }
     };
     if let Some((value, id)) = after {
-        let column = match sort.key {
-            SortKey::CreatedAt => "solicitudes.created_at",
-            SortKey::UpdatedAt => "solicitudes.updated_at",
-            SortKey::Prioridad => "solicitudes.prioridad",
+        let columns = match sort.key {
+            SortKey::CreatedAt => "(solicitudes.created_at, solicitudes.id)",
+            SortKey::UpdatedAt => "(solicitudes.updated_at, solicitudes.id)",
+            SortKey::Prioridad => "(solicitudes.prioridad, solicitudes.id)",
         };
-        let op = if sort.descending { "<" } else { ">" };
-        let head = diesel::dsl::sql::<Bool>(&format!("({column}, solicitudes.id) {op} ("));
         query = match value {
-            SortValue::Time(t) => query.filter(
-                head.bind::<Timestamptz, _>(t)
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(id)
-                    .sql(")"),
-            ),
-            SortValue::Prioridad(p) => query.filter(
-                head.bind::<sql_types::Prioridad, _>(p)
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(id)
-                    .sql(")"),
-            ),
+            SortValue::Time(t) => query.filter(Beyond::<Timestamptz, _>::new(
+                columns,
+                sort.descending,
+                t,
+                id,
+            )),
+            SortValue::Prioridad(p) => query.filter(Beyond::<sql_types::Prioridad, _>::new(
+                columns,
+                sort.descending,
+                p,
+                id,
+            )),
         };
     }
     query

@@ -8,8 +8,10 @@ use diesel::expression::{
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Bool, HasSqlType, Text, Untyped};
+use diesel::sql_types::{Bool, HasSqlType, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{QueryResult, result::Error};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// A statement written in this crate as one `&'static str` with `$1 … $n` placeholders, whose
 /// prepared statement every connection keeps and reuses.
@@ -175,6 +177,75 @@ impl QueryFragment<Pg> for ContainsIcu {
 }
 
 impl QueryId for ContainsIcu {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+/// Keyset position in a newest-first list (`created_at DESC, id DESC`): the `(created_at, id)`
+/// of the last row already seen.
+pub type NewestFirstKey = (OffsetDateTime, Uuid);
+
+/// `(key, id) < ($value, $id)` (`>` when ascending): the rows strictly beyond the last one
+/// seen in a list ordered by `(key, id)`. A row comparison, so PostgreSQL walks the list's
+/// `(key, id)` index from the cursor on: a deep page costs what the first one does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Beyond<ST, V> {
+    /// `(table.key, table.id)`, written in this crate, never input.
+    columns: &'static str,
+    descending: bool,
+    value: V,
+    id: Uuid,
+    sql_type: PhantomData<ST>,
+}
+
+impl<ST, V> Beyond<ST, V> {
+    /// The rows after `(value, id)` in the order of `columns`, largest first if `descending`.
+    pub(crate) fn new(columns: &'static str, descending: bool, value: V, id: Uuid) -> Self {
+        Self {
+            columns,
+            descending,
+            value,
+            id,
+            sql_type: PhantomData,
+        }
+    }
+}
+
+impl Beyond<Timestamptz, OffsetDateTime> {
+    /// The rows after `key` in a newest-first list; `columns` is `(table.created_at, table.id)`.
+    pub(crate) fn newest_first(columns: &'static str, (created_at, id): NewestFirstKey) -> Self {
+        Self::new(columns, true, created_at, id)
+    }
+}
+
+impl<ST, V> Expression for Beyond<ST, V> {
+    type SqlType = Bool;
+}
+
+impl<ST, V, QS> SelectableExpression<QS> for Beyond<ST, V> {}
+
+impl<ST, V, QS> AppearsOnTable<QS> for Beyond<ST, V> {}
+
+impl<ST, V, GB> ValidGrouping<GB> for Beyond<ST, V> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<ST, V: ToSql<ST, Pg>> QueryFragment<Pg> for Beyond<ST, V>
+where
+    Pg: HasSqlType<ST>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(self.columns);
+        out.push_sql(if self.descending { " < (" } else { " > (" });
+        out.push_bind_param::<ST, V>(&self.value)?;
+        out.push_sql(", ");
+        out.push_bind_param::<SqlUuid, Uuid>(&self.id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<ST, V> QueryId for Beyond<ST, V> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }

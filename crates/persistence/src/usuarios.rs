@@ -6,16 +6,15 @@
 //! change commits (see `docs/auth.md`).
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::DbError;
 use crate::models::{NewPersona, NewUsuario, Persona, Usuario, UsuarioChanges};
 use crate::notify::CANAL;
 use crate::schema::{sql_types, usuarios};
-use crate::sql::{ContainsIcu, cached_sql};
+use crate::sql::{Beyond, ContainsIcu, NewestFirstKey, cached_sql};
 use crate::types::RolDb;
 
 /// Name of the unique index on `lower(email)`.
@@ -263,9 +262,6 @@ pub struct UsuarioFilter<'a> {
     pub activo: Option<bool>,
 }
 
-/// Keyset position in the list: the `(created_at, id)` of the last row already seen.
-pub type UsuarioKey = (OffsetDateTime, Uuid);
-
 /// The columns `q` searches.
 const Q_COLUMNS: &[&str] = &["usuarios.email"];
 
@@ -292,7 +288,7 @@ fn filtered<'a, ST>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &UsuarioFilter<'_>,
-    after: Option<UsuarioKey>,
+    after: Option<NewestFirstKey>,
     limit: i64,
 ) -> Result<Vec<Usuario>, DbError> {
     let query = usuarios::table
@@ -301,14 +297,11 @@ pub async fn list(
         .limit(limit)
         .into_boxed();
     let mut query = filtered(query, filter);
-    if let Some((created_at, id)) = after {
-        query = query.filter(
-            diesel::dsl::sql::<Bool>("(usuarios.created_at, usuarios.id) < (")
-                .bind::<Timestamptz, _>(created_at)
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-        );
+    if let Some(key) = after {
+        query = query.filter(Beyond::newest_first(
+            "(usuarios.created_at, usuarios.id)",
+            key,
+        ));
     }
     Ok(query.load(conn).await?)
 }

@@ -12,6 +12,12 @@ use solicitudes_persistence::solicitud_list::{
 use solicitudes_persistence::{AsyncPgConnection, EstadoDb, seed};
 use solicitudes_testkit::TestDb;
 
+/// The default order of the list: newest first.
+const NEWEST: Sort = Sort {
+    key: SortKey::CreatedAt,
+    descending: true,
+};
+
 /// Every node of a plan, depth first.
 fn nodes(plan: &Value, out: &mut Vec<Value>) {
     out.push(plan.clone());
@@ -80,10 +86,7 @@ async fn seeded() -> (TestDb, AsyncPgConnection, Vec<Solicitud>) {
         &mut conn,
         &SolicitudFilter::default(),
         &Alcance::Todas,
-        Sort {
-            key: SortKey::CreatedAt,
-            descending: true,
-        },
+        NEWEST,
         None,
         20_000,
     )
@@ -119,15 +122,11 @@ async fn cada_orden_lee_su_indice_en_la_primera_pagina_y_en_una_profunda() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn filtrar_por_persona_o_estado_no_recorre_ni_ordena_la_tabla() {
     let (_db, mut conn, all) = seeded().await;
-    let newest = Sort {
-        key: SortKey::CreatedAt,
-        descending: true,
-    };
     let by_persona = SolicitudFilter {
         persona_id: Some(all[0].persona_id),
         ..SolicitudFilter::default()
     };
-    let p = plan(&mut conn, &by_persona, newest, None).await;
+    let p = plan(&mut conn, &by_persona, NEWEST, None).await;
     let types = node_types(&p);
     assert!(!types.iter().any(|t| t == "Seq Scan"), "persona: {types:?}");
     let uses_persona_index = p
@@ -139,7 +138,7 @@ async fn filtrar_por_persona_o_estado_no_recorre_ni_ordena_la_tabla() {
         estados: vec![EstadoDb(Estado::Pendiente)],
         ..SolicitudFilter::default()
     };
-    let p = plan(&mut conn, &by_estado, newest, None).await;
+    let p = plan(&mut conn, &by_estado, NEWEST, None).await;
     assert_reads_index_in_order(&p, "estado=pendiente");
 }
 
@@ -161,16 +160,7 @@ async fn una_busqueda_q_poco_frecuente_usa_los_indices_de_trigramas() {
         q: Some("Zúñiga-inexistente".to_owned()),
         ..SolicitudFilter::default()
     };
-    let p = plan(
-        &mut conn,
-        &filter,
-        Sort {
-            key: SortKey::CreatedAt,
-            descending: true,
-        },
-        None,
-    )
-    .await;
+    let p = plan(&mut conn, &filter, NEWEST, None).await;
     let types = node_types(&p);
     assert!(
         !types.iter().any(|t| t == "Seq Scan"),
@@ -238,33 +228,13 @@ async fn la_lista_de_un_solicitante_lee_el_indice_de_su_persona() {
         );
     }
     // The scope is in the WHERE clause: the list holds only that persona's rows.
-    let rows = list(
-        &mut conn,
-        &none,
-        &propia,
-        Sort {
-            key: SortKey::CreatedAt,
-            descending: true,
-        },
-        None,
-        1000,
-    )
-    .await
-    .unwrap();
+    let rows = list(&mut conn, &none, &propia, NEWEST, None, 1000)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), mine.len());
     assert!(rows.iter().all(|s| s.persona_id == persona));
-    let nada = list(
-        &mut conn,
-        &none,
-        &Alcance::Ninguna,
-        Sort {
-            key: SortKey::CreatedAt,
-            descending: true,
-        },
-        None,
-        1000,
-    )
-    .await
-    .unwrap();
+    let nada = list(&mut conn, &none, &Alcance::Ninguna, NEWEST, None, 1000)
+        .await
+        .unwrap();
     assert!(nada.is_empty());
 }

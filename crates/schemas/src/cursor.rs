@@ -21,6 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::error::{ErrorEntry, ValidationErrors};
 #[cfg(test)]
@@ -135,6 +136,40 @@ pub fn from_micros(m: i64) -> Result<OffsetDateTime, ValidationErrors> {
         .ok()
         .and_then(crate::timestamp::to_utc_in_range)
         .ok_or_else(invalid)
+}
+
+/// Where a page of a newest-first list (`created_at DESC, id DESC`, as personas and usuarios
+/// are listed) starts: after the row with this `created_at` and id. Its cursors carry
+/// `(microseconds, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewestFirst {
+    /// The `created_at` of the last row of the previous page.
+    pub created_at: OffsetDateTime,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl NewestFirst {
+    /// The cursor of this position in list `kind`, made with filters `fingerprint`.
+    pub fn encode(self, kind: &str, fingerprint: &str) -> String {
+        encode(kind, fingerprint, &(micros(self.created_at), self.id))
+    }
+
+    /// The position a cursor of list `kind` carries; `fingerprint` as in [`decode`].
+    ///
+    /// # Errors
+    /// The 422 on `cursor` of [`decode`], or of [`from_micros`] for an impossible instant.
+    pub fn decode(
+        cursor: &str,
+        kind: &str,
+        fingerprint: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        let (m, id) = decode::<(i64, Uuid)>(cursor, kind, fingerprint)?;
+        Ok(Self {
+            created_at: from_micros(m)?,
+            id,
+        })
+    }
 }
 
 /// FNV-1a, 64 bits: the checksum, and the fingerprint's hash.

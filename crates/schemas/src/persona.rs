@@ -5,16 +5,13 @@ use serde::{Deserialize, Serialize};
 use solicitudes_domain::PersonaId;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::body::{Field, FieldKind, JsonBody};
-use crate::cursor;
+use crate::cursor::{self, NewestFirst};
 use crate::error::ValidationErrors;
+use crate::page::MAX_Q;
 use crate::query::{FromQueryString, QueryReader};
 use crate::text;
-
-/// Maximum length of `q` in a list query.
-pub const MAX_Q: usize = 200;
 
 /// Body of `POST /api/v1/personas`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate, ToSchema)]
@@ -138,24 +135,10 @@ pub struct PersonaListQuery {
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged. Only valid with the same `q`.
     #[param(value_type = Option<String>, min_length = 1)]
-    pub cursor: Option<PersonaPosition>,
+    pub cursor: Option<NewestFirst>,
     /// Also return `total`, the number of matching personas.
     #[param(required = false, default = false)]
     pub count: bool,
-}
-
-/// Default page size.
-pub const DEFAULT_LIMIT: i64 = 20;
-/// Largest page size.
-pub const MAX_LIMIT: i64 = 100;
-
-/// Where a page of personas starts: after this persona in the list's order (newest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PersonaPosition {
-    /// The `created_at` of the last persona of the previous page.
-    pub created_at: OffsetDateTime,
-    /// Its id.
-    pub id: Uuid,
 }
 
 /// The list's name inside its cursors.
@@ -168,12 +151,8 @@ impl PersonaListQuery {
     }
 
     /// The `next_cursor` of a page whose last persona is at `after`.
-    pub fn next_cursor(&self, after: PersonaPosition) -> String {
-        cursor::encode(
-            LIST,
-            &self.fingerprint(),
-            &(cursor::micros(after.created_at), after.id),
-        )
+    pub fn next_cursor(&self, after: NewestFirst) -> String {
+        after.encode(LIST, &self.fingerprint())
     }
 }
 
@@ -181,29 +160,18 @@ impl FromQueryString for PersonaListQuery {
     fn from_query_string(query: &str) -> Result<Self, ValidationErrors> {
         let mut r = QueryReader::new(query);
         let q = r.text("q", MAX_Q);
-        let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let raw_cursor = r.single("cursor");
-        let count = r.boolean("count").unwrap_or(false);
+        let paging = r.paging();
         let mut query = Self {
             q,
-            limit,
+            limit: paging.limit,
             cursor: None,
-            count,
+            count: paging.count,
         };
-        if let Some(raw) = raw_cursor {
-            let fingerprint = r.is_clean().then(|| query.fingerprint());
-            let position = cursor::decode::<(i64, Uuid)>(&raw, LIST, fingerprint.as_deref())
-                .and_then(|(m, id)| {
-                    Ok(PersonaPosition {
-                        created_at: cursor::from_micros(m)?,
-                        id,
-                    })
-                });
-            match position {
-                Ok(p) => query.cursor = Some(p),
-                Err(e) => r.errors(e),
-            }
-        }
+        query.cursor = r.cursor(
+            paging.cursor.as_deref(),
+            || query.fingerprint(),
+            |raw, fingerprint| NewestFirst::decode(raw, LIST, fingerprint),
+        );
         r.finish(query)
     }
 }
@@ -213,6 +181,7 @@ mod tests {
     use super::*;
     use crate::ErrorEntry;
     use crate::body::parse;
+    use crate::page::DEFAULT_LIMIT;
 
     fn kinds(errs: &ValidationErrors) -> Vec<(String, String)> {
         errs.entries()

@@ -7,6 +7,7 @@
 use std::str::FromStr;
 
 use crate::error::{ErrorEntry, ValidationErrors};
+use crate::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A list query read from a raw query string.
 pub trait FromQueryString: Sized {
@@ -15,6 +16,17 @@ pub trait FromQueryString: Sized {
     /// # Errors
     /// Every problem, with `loc` `["query", name]`.
     fn from_query_string(query: &str) -> Result<Self, ValidationErrors>;
+}
+
+/// The parameters every list reads after its own filters, in this order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// `limit`, 1–[`MAX_LIMIT`]; [`DEFAULT_LIMIT`] when absent (or bad: then there is an error).
+    pub limit: i64,
+    /// The raw `cursor`, for the list to decode (only it knows its position's shape).
+    pub cursor: Option<String>,
+    /// `count`: also return `total`.
+    pub count: bool,
 }
 
 /// The decoded `name=value` pairs of a query string, and the problems found reading them.
@@ -156,6 +168,36 @@ impl QueryReader {
             Ok(t) => Some(t),
             Err(_) => {
                 self.error(name, kind, msg);
+                None
+            }
+        }
+    }
+
+    /// `limit`, `cursor` and `count`, as every list reads them.
+    pub fn paging(&mut self) -> Paging {
+        Paging {
+            limit: self.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT),
+            cursor: self.single("cursor"),
+            count: self.boolean("count").unwrap_or(false),
+        }
+    }
+
+    /// The position a list's `cursor` (as [`paging`](Self::paging) read it) carries, decoded by
+    /// `decode`, its problem recorded. `decode` gets the fingerprint the cursor must carry,
+    /// made by `fingerprint` from the query's filters — or `None` while other parameters are
+    /// wrong: their filters cannot be compared yet, only the cursor's own integrity.
+    pub fn cursor<P>(
+        &mut self,
+        raw: Option<&str>,
+        fingerprint: impl FnOnce() -> String,
+        decode: impl FnOnce(&str, Option<&str>) -> Result<P, ValidationErrors>,
+    ) -> Option<P> {
+        let raw = raw?;
+        let fingerprint = self.is_clean().then(fingerprint);
+        match decode(raw, fingerprint.as_deref()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.errors(e);
                 None
             }
         }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::cursor;
 use crate::error::ValidationErrors;
-use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT, MAX_Q};
+use crate::page::MAX_Q;
 use crate::query::{FromQueryString, QueryReader};
 use crate::timestamp::{self, Instant, TimestampError};
 
@@ -149,9 +149,7 @@ impl FromQueryString for SolicitudListQuery {
                 &format!("Debe ser uno de: {}", sorts.join(", ")),
             )
             .unwrap_or_default();
-        let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let raw_cursor = r.single("cursor");
-        let count = r.boolean("count").unwrap_or(false);
+        let paging = r.paging();
         let mut query = Self {
             estado,
             prioridad,
@@ -160,25 +158,24 @@ impl FromQueryString for SolicitudListQuery {
             created_after,
             created_before,
             sort,
-            limit,
+            limit: paging.limit,
             cursor: None,
-            count,
+            count: paging.count,
         };
-        if let Some(raw) = raw_cursor {
-            // While other parameters are wrong the cursor's filters cannot be compared, but a
-            // cursor that is not one of this list's is reported with them.
-            let position = if r.is_clean() {
-                cursor::decode(&raw, LIST, Some(&query.fingerprint()))
-                    .and_then(|p| SolicitudPosition::read(query.sort, p))
-                    .map(Some)
-            } else {
-                cursor::decode::<(Key, Uuid)>(&raw, LIST, None).map(|_| None)
-            };
-            match position {
-                Ok(p) => query.cursor = p,
-                Err(e) => r.errors(e),
-            }
-        }
+        query.cursor = r
+            .cursor(
+                paging.cursor.as_deref(),
+                || query.fingerprint(),
+                |raw, fingerprint| match fingerprint {
+                    Some(f) => cursor::decode(raw, LIST, Some(f))
+                        .and_then(|p| SolicitudPosition::read(query.sort, p))
+                        .map(Some),
+                    // The sort and filters cannot be compared yet, but a cursor that is not
+                    // one of this list's is reported with the other problems.
+                    None => cursor::decode::<(Key, Uuid)>(raw, LIST, None).map(|_| None),
+                },
+            )
+            .flatten();
         r.finish(query)
     }
 }

@@ -5,13 +5,11 @@ use serde::{Deserialize, Serialize};
 use solicitudes_domain::{PersonaId, Rol, UsuarioId};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::auth::{Password, password_nueva};
 use crate::body::{Field, FieldKind, JsonBody};
-use crate::cursor;
+use crate::cursor::{self, NewestFirst};
 use crate::error::ValidationErrors;
-use crate::persona::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::query::{FromQueryString, QueryReader};
 use crate::text;
 
@@ -179,21 +177,13 @@ pub struct UsuarioListQuery {
     pub limit: i64,
     /// The `next_cursor` of the previous page, unchanged; only valid with the same filters.
     #[param(value_type = Option<String>, min_length = 1)]
-    pub cursor: Option<UsuarioPosition>,
+    pub cursor: Option<NewestFirst>,
     /// Also return `total`, the number of matching usuarios.
     #[param(required = false, default = false)]
     pub count: bool,
 }
 
-/// Where a page of usuarios starts: after this one in the list's order (newest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UsuarioPosition {
-    /// The `created_at` of the last usuario of the previous page.
-    pub created_at: OffsetDateTime,
-    /// Its id.
-    pub id: Uuid,
-}
-
+/// The list's name inside its cursors.
 const LIST: &str = "usuarios";
 
 impl UsuarioListQuery {
@@ -211,12 +201,8 @@ impl UsuarioListQuery {
     }
 
     /// The `next_cursor` of a page whose last usuario is at `after`.
-    pub fn next_cursor(&self, after: UsuarioPosition) -> String {
-        cursor::encode(
-            LIST,
-            &self.fingerprint(),
-            &(cursor::micros(after.created_at), after.id),
-        )
+    pub fn next_cursor(&self, after: NewestFirst) -> String {
+        after.encode(LIST, &self.fingerprint())
     }
 }
 
@@ -230,31 +216,20 @@ impl FromQueryString for UsuarioListQuery {
             &format!("Debe ser uno de: {}", Rol::ETIQUETAS.join(", ")),
         );
         let activo = r.boolean("activo");
-        let limit = r.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let raw_cursor = r.single("cursor");
-        let count = r.boolean("count").unwrap_or(false);
+        let paging = r.paging();
         let mut query = Self {
             q,
             rol,
             activo,
-            limit,
+            limit: paging.limit,
             cursor: None,
-            count,
+            count: paging.count,
         };
-        if let Some(raw) = raw_cursor {
-            let fingerprint = r.is_clean().then(|| query.fingerprint());
-            let position = cursor::decode::<(i64, Uuid)>(&raw, LIST, fingerprint.as_deref())
-                .and_then(|(m, id)| {
-                    Ok(UsuarioPosition {
-                        created_at: cursor::from_micros(m)?,
-                        id,
-                    })
-                });
-            match position {
-                Ok(p) => query.cursor = Some(p),
-                Err(e) => r.errors(e),
-            }
-        }
+        query.cursor = r.cursor(
+            paging.cursor.as_deref(),
+            || query.fingerprint(),
+            |raw, fingerprint| NewestFirst::decode(raw, LIST, fingerprint),
+        );
         r.finish(query)
     }
 }
@@ -263,6 +238,7 @@ impl FromQueryString for UsuarioListQuery {
 mod tests {
     use super::*;
     use crate::body::parse;
+    use uuid::Uuid;
 
     #[test]
     fn crear_y_editar_usuarios() {
@@ -304,7 +280,7 @@ mod tests {
         assert!(q.count);
         assert!(UsuarioListQuery::from_query_string("rol=jefe").is_err());
         assert!(UsuarioListQuery::from_query_string("activo=").is_err());
-        let c = q.next_cursor(UsuarioPosition {
+        let c = q.next_cursor(NewestFirst {
             created_at: OffsetDateTime::UNIX_EPOCH,
             id: Uuid::nil(),
         });

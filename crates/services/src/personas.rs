@@ -6,13 +6,14 @@ use solicitudes_persistence::models::{NewPersona, Persona, PersonaChanges};
 use solicitudes_persistence::personas::{self as db, EMAIL_UNIQUE, PersonaFilter};
 use solicitudes_persistence::{DbError, DbPool};
 use solicitudes_schemas::Page;
+use solicitudes_schemas::cursor::NewestFirst;
 use solicitudes_schemas::persona::{
-    PersonaCreate, PersonaListQuery, PersonaPosition, PersonaResponse, PersonaUpdate,
+    PersonaCreate, PersonaListQuery, PersonaResponse, PersonaUpdate,
 };
 
 use crate::acceso::{decidido, exigir_sin_objeto};
 use crate::error::{Recurso, ServiceError};
-use crate::page::split_page;
+use crate::page;
 
 /// Files a new persona (admin).
 ///
@@ -130,22 +131,19 @@ pub async fn listar(
     };
     let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, alcance, after, query.limit + 1).await?;
-    let (rows, next_cursor) = split_page(rows, query.limit, |last| {
-        query.next_cursor(PersonaPosition {
-            created_at: last.created_at,
-            id: last.id,
-        })
-    });
-    let total = if query.count {
-        Some(db::count(&mut conn, &filter, alcance).await?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items: rows.into_iter().map(into_response).collect(),
-        next_cursor,
+    let total = page::total(query.count, db::count(&mut conn, &filter, alcance)).await?;
+    Ok(Page::from_rows(
+        rows,
+        query.limit,
         total,
-    })
+        |last| {
+            query.next_cursor(NewestFirst {
+                created_at: last.created_at,
+                id: last.id,
+            })
+        },
+        into_response,
+    ))
 }
 
 /// Whether `caller` may do `accion` on persona `id`: a 404 for one they may not see or that

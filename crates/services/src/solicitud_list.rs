@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::acceso::exigir_sin_objeto;
 use crate::error::ServiceError;
-use crate::page::split_page;
+use crate::page;
 use crate::solicitudes::into_response;
 
 /// A page of solicitudes matching the query's filters, in its order, after the query's
@@ -51,23 +51,20 @@ pub async fn listar(
     };
     let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, alcance, sort, after, query.limit + 1).await?;
-    let (rows, next_cursor) = split_page(rows, query.limit, |last| {
-        let value = match SortValue::of(sort.key, last) {
-            SortValue::Time(t) => api::SortValue::Time(t),
-            SortValue::Prioridad(p) => api::SortValue::Prioridad(p.0),
-        };
-        query.next_cursor(SolicitudPosition { value, id: last.id })
-    });
-    let total = if query.count {
-        Some(db::count(&mut conn, &filter, alcance).await?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items: rows.into_iter().map(into_response).collect(),
-        next_cursor,
+    let total = page::total(query.count, db::count(&mut conn, &filter, alcance)).await?;
+    Ok(Page::from_rows(
+        rows,
+        query.limit,
         total,
-    })
+        |last| {
+            let value = match SortValue::of(sort.key, last) {
+                SortValue::Time(t) => api::SortValue::Time(t),
+                SortValue::Prioridad(p) => api::SortValue::Prioridad(p.0),
+            };
+            query.next_cursor(SolicitudPosition { value, id: last.id })
+        },
+        into_response,
+    ))
 }
 
 /// The persistence sort of an API sort.

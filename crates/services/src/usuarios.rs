@@ -15,14 +15,15 @@ use solicitudes_persistence::usuarios::{
 use solicitudes_persistence::{DbError, DbPool, RolDb};
 use solicitudes_schemas::Page;
 use solicitudes_schemas::auth::{Password, Registro};
+use solicitudes_schemas::cursor::NewestFirst;
 use solicitudes_schemas::usuario::{
-    UsuarioCreate, UsuarioListQuery, UsuarioPosition, UsuarioResponse, UsuarioUpdate,
+    UsuarioCreate, UsuarioListQuery, UsuarioResponse, UsuarioUpdate,
 };
 
 use crate::acceso::exigir_sin_objeto;
 use crate::auth::Auth;
 use crate::error::{Recurso, ServiceError};
-use crate::page::split_page;
+use crate::page;
 
 /// `POST /usuarios` (admin): creates an account.
 ///
@@ -173,22 +174,19 @@ pub async fn listar(
     };
     let mut conn = pool.get().await?;
     let rows = db::list(&mut conn, &filter, after, query.limit + 1).await?;
-    let (rows, next_cursor) = split_page(rows, query.limit, |last| {
-        query.next_cursor(UsuarioPosition {
-            created_at: last.created_at,
-            id: last.id,
-        })
-    });
-    let total = if query.count {
-        Some(db::count(&mut conn, &filter).await?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items: rows.into_iter().map(into_response).collect(),
-        next_cursor,
+    let total = page::total(query.count, db::count(&mut conn, &filter)).await?;
+    Ok(Page::from_rows(
+        rows,
+        query.limit,
         total,
-    })
+        |last| {
+            query.next_cursor(NewestFirst {
+                created_at: last.created_at,
+                id: last.id,
+            })
+        },
+        into_response,
+    ))
 }
 
 /// `POST /auth/registro` (open registration): a persona and its solicitante account, in one

@@ -9,13 +9,20 @@ use std::time::Duration;
 
 use comun::*;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
-use solicitudes_domain::{Rol, SesionId};
-use solicitudes_persistence::{PoolSettings, build_pool};
+use solicitudes_domain::{Caller, Rol, SesionId, UsuarioId};
+use solicitudes_persistence::{DbPool, PoolSettings, build_pool};
 use solicitudes_schemas::auth::{Password, PasswordChange};
 use solicitudes_schemas::usuario::UsuarioUpdate;
 use solicitudes_services::auth::{ListenerEvent, ThrottleSettings};
 use solicitudes_services::{Auth, AuthSettings, ServiceError, usuarios};
 use solicitudes_testkit::TestDb;
+
+/// `cambio` applied by `admin` to usuario `id`, which must succeed.
+async fn editar(pool: &DbPool, auth: &Auth, admin: &Caller, id: UsuarioId, cambio: UsuarioUpdate) {
+    usuarios::editar(pool, auth, admin, id, &cambio)
+        .await
+        .unwrap();
+}
 
 fn es_401(r: Result<impl std::fmt::Debug, ServiceError>) {
     assert!(matches!(r, Err(ServiceError::Unauthorized)), "{r:?}");
@@ -90,18 +97,17 @@ async fn email_desconocido_clave_erronea_y_cuenta_inactiva_dan_el_mismo_401() {
         .login(&pool, &form("eva@example.com", CLAVE), None, None)
         .await
         .unwrap();
-    usuarios::editar(
+    editar(
         &pool,
         &auth,
         &root,
         u.id,
-        &UsuarioUpdate {
+        UsuarioUpdate {
             activo: Some(false),
             ..UsuarioUpdate::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     es_401(
         auth.login(&pool, &form("eva@example.com", CLAVE), None, None)
             .await,
@@ -179,18 +185,17 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
     assert_eq!(b.cached_sessions(), 1, "B now answers from its cache");
 
     // Role change through A.
-    usuarios::editar(
+    editar(
         &pool_a,
         &a,
         &root,
         u.id,
-        &UsuarioUpdate {
+        UsuarioUpdate {
             rol: Some(Rol::Admin),
             ..UsuarioUpdate::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     esperar(&mut rx_b, ListenerEvent::Evictado(u.id)).await;
     assert_eq!(
         b.authenticate(&pool_b, &t.access_token).await.unwrap().rol,
@@ -198,34 +203,32 @@ async fn dos_replicas_ven_el_cambio_de_rol_la_desactivacion_y_el_logout() {
     );
 
     // Deactivation through A (root, the other admin, keeps the system administrable).
-    usuarios::editar(
+    editar(
         &pool_a,
         &a,
         &root,
         u.id,
-        &UsuarioUpdate {
+        UsuarioUpdate {
             activo: Some(false),
             ..UsuarioUpdate::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     esperar(&mut rx_b, ListenerEvent::Evictado(u.id)).await;
     es_401(b.authenticate(&pool_b, &t.access_token).await);
 
     // Logout through A of a session B has cached.
-    usuarios::editar(
+    editar(
         &pool_a,
         &a,
         &root,
         u.id,
-        &UsuarioUpdate {
+        UsuarioUpdate {
             activo: Some(true),
             ..UsuarioUpdate::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     esperar(&mut rx_b, ListenerEvent::Evictado(u.id)).await;
     let t = a
         .login(&pool_a, &form("eva@example.com", CLAVE), None, None)
