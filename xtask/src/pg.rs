@@ -1125,18 +1125,7 @@ impl Cluster {
             ));
             running
         } else {
-            let mut port = match self.cfg.port {
-                Some(p) => p,
-                None => fs::read_to_string(dir.join("solicitudes.conf"))
-                    .ok()
-                    .and_then(|c| saved_port(&c))
-                    .ok_or_else(|| {
-                        Error::new(format!(
-                            "no port for the {name} cluster: set {}=<port>",
-                            self.cfg.port_var
-                        ))
-                    })?,
-            };
+            let mut port = self.port_to_start_on(Some(&dir))?;
             if port_in_use(port) {
                 match FALLBACK_PORTS.clone().find(|p| !port_in_use(*p)) {
                     Some(free) if self.cfg.may_fall_back() => {
@@ -1267,6 +1256,23 @@ impl Cluster {
         Ok(())
     }
 
+    /// The port the cluster starts on: the configured one, else the one saved in its data
+    /// directory `dir` (`solicitudes.conf`) when it was created.
+    fn port_to_start_on(&self, dir: Option<&Path>) -> Result<u16> {
+        match self.cfg.port {
+            Some(p) => Ok(p),
+            None => dir
+                .and_then(|d| fs::read_to_string(d.join("solicitudes.conf")).ok())
+                .and_then(|c| saved_port(&c))
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "no port for the {} cluster: set {}=<port>",
+                        self.cfg.name, self.cfg.port_var
+                    ))
+                }),
+        }
+    }
+
     /// The URL, starting nothing (the port it runs on, else the one it would start on).
     pub fn url(&self) -> Result<String> {
         let name = &self.cfg.name;
@@ -1282,18 +1288,7 @@ impl Cluster {
         if let Status::Running { port, .. } = self.status()? {
             return Ok(cluster_url(pw.trim(), port));
         }
-        let port = match self.cfg.port {
-            Some(p) => p,
-            None => dir
-                .and_then(|d| fs::read_to_string(d.join("solicitudes.conf")).ok())
-                .and_then(|c| saved_port(&c))
-                .ok_or_else(|| {
-                    Error::new(format!(
-                        "no port for the {name} cluster: set {}=<port>",
-                        self.cfg.port_var
-                    ))
-                })?,
-        };
+        let port = self.port_to_start_on(dir.as_deref())?;
         Ok(cluster_url(pw.trim(), port))
     }
 
