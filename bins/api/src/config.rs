@@ -43,6 +43,10 @@ pub struct AuthConfig {
     pub touch_interval_secs: u64,
     /// Serve `POST /api/v1/auth/registro` (anyone may create a solicitante account).
     pub open_registration: bool,
+    /// Seconds between two purges of dead sessions and stale login failures (0: never).
+    pub purge_interval_secs: u64,
+    /// Seconds an expired or revoked session is kept before the purge deletes it.
+    pub purge_after_secs: u64,
     /// At start-up, when no active admin exists, this account is created (or made an
     /// active admin) with [`AuthConfig::bootstrap_admin_password`].
     pub bootstrap_admin_email: Option<String>,
@@ -171,6 +175,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("auth.token_ttl_secs", "43200"),
     ("auth.touch_interval_secs", "60"),
     ("auth.open_registration", "false"),
+    ("auth.purge_interval_secs", "3600"),
+    ("auth.purge_after_secs", "604800"),
     ("auth.hash_memory_kib", "19456"),
     ("auth.hash_iterations", "2"),
     ("auth.hash_parallelism", "1"),
@@ -331,6 +337,10 @@ impl Settings {
             problems
                 .push("auth.token_ttl_secs: must be between 1 and 31622400 (a year)".to_owned());
         }
+        if a.purge_after_secs > 3660 * 24 * 3600 {
+            problems
+                .push("auth.purge_after_secs: must be at most 316224000 (ten years)".to_owned());
+        }
         if a.hash_memory_kib < 8 * a.hash_parallelism.max(1) || a.hash_memory_kib > 4 * 1024 * 1024
         {
             problems.push(
@@ -439,6 +449,9 @@ impl Settings {
                 ..CacheSettings::default()
             },
             open_registration: a.open_registration,
+            purge_interval: (a.purge_interval_secs > 0)
+                .then(|| Duration::from_secs(a.purge_interval_secs)),
+            purge_after: Duration::from_secs(a.purge_after_secs),
             bootstrap_admin_email: a.bootstrap_admin_email.clone(),
             bootstrap_admin_password: a.bootstrap_admin_password.clone(),
         }

@@ -16,7 +16,7 @@ use futures_util::future::ready;
 use solicitudes_persistence::{DbHealth, DbPool, PoolSettings, migrations};
 
 use solicitudes_schemas::auth::Password;
-use solicitudes_services::auth::ListenerEvent;
+use solicitudes_services::auth::{ListenerEvent, Purga};
 use solicitudes_services::{Auth, usuarios};
 
 use crate::app::build_app;
@@ -74,6 +74,7 @@ impl Application {
             auth.clone(),
             settings.pool(),
         );
+        purge_periodically(&url, &auth, &settings.pool());
         let http = settings.http();
         match &http.spa {
             Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web application at /"),
@@ -208,6 +209,41 @@ impl WorkerPools {
             }
         }
     }
+}
+
+/// Every `auth.purge_interval_secs` (the first time one interval after start-up), deletes the
+/// dead sessions and stale login failures ([`Auth::purgar`]) on a pool of its own (one
+/// connection, opened when needed); on the main arbiter, so it stops with the server. A
+/// failure is logged and waits for the next interval.
+fn purge_periodically(url: &str, auth: &Auth, pool: &PoolSettings) {
+    let Some(every) = auth.settings().purge_interval else {
+        return;
+    };
+    let auth = auth.clone();
+    let settings = PoolSettings {
+        max_size: 1,
+        min_idle: None,
+        ..pool.clone()
+    };
+    let pool = DbPool::new(
+        url,
+        &settings,
+        DbHealth::new(url, settings.checkout_timeout),
+    );
+    actix_web::rt::spawn(async move {
+        loop {
+            actix_web::rt::time::sleep(every).await;
+            match auth.purgar(&pool).await {
+                Ok(p) if p == Purga::default() => tracing::debug!("purge: nothing to delete"),
+                Ok(p) => tracing::info!(
+                    sesiones = p.sesiones,
+                    login_fallos = p.login_fallos,
+                    "purge: dead sessions and stale login failures deleted"
+                ),
+                Err(e) => tracing::warn!(error = %e, "purge failed; next try in one interval"),
+            }
+        }
+    });
 }
 
 /// In the background, so the server answers (503) while the database is not there yet:

@@ -365,3 +365,68 @@ async fn seed_crea_el_admin_de_arranque_y_las_cuentas_demo_una_sola_vez() {
     assert_eq!(login(&otra.pool(), email, clave).await, Rol::Revisor);
     std::fs::remove_file(&file).unwrap();
 }
+
+/// `serve` runs the housekeeping by itself: with `auth.purge_interval_secs = 1` and
+/// `auth.purge_after_secs = 0`, a dead session and a finished run of login failures are
+/// gone within seconds, and a live session is kept.
+#[tokio::test]
+async fn serve_purga_sesiones_muertas_y_fallos_viejos_cada_intervalo() {
+    use diesel_async::SimpleAsyncConnection;
+    use solicitudes_testkit::service::Launcher;
+
+    let launcher = Launcher::new(env!("CARGO_BIN_EXE_solicitudes-api"), "cli");
+    let svc = launcher
+        .start_fresh(
+            "purga",
+            &[
+                ("APP__AUTH__PURGE_INTERVAL_SECS", "1"),
+                ("APP__AUTH__PURGE_AFTER_SECS", "0"),
+            ],
+        )
+        .await;
+    let mut conn = svc.db().connect().await;
+    conn.batch_execute(
+        "INSERT INTO usuarios (id, email, rol, password_hash) \
+           VALUES ('00000000-0000-7000-8000-000000000001', 'purga@test.example', 'admin', '$argon2id$no-es-un-hash'); \
+         INSERT INTO sesiones (id, usuario_id, token_hash, created_at, expires_at) VALUES \
+           ('00000000-0000-7000-8000-0000000000a1', '00000000-0000-7000-8000-000000000001', \
+            decode(repeat('a1', 32), 'hex'), now() - interval '2 days', now() - interval '1 day'), \
+           ('00000000-0000-7000-8000-0000000000a2', '00000000-0000-7000-8000-000000000001', \
+            decode(repeat('a2', 32), 'hex'), now(), now() + interval '1 day'); \
+         INSERT INTO login_fallos (clave, fallos, ventana_inicio, ultimo_fallo) \
+           VALUES ('viejo', 3, now() - interval '2 hours', now() - interval '1 hour');",
+    )
+    .await
+    .unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Quedan {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sesiones: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        fallos: i64,
+    }
+    // Polled, not timed: the bound only keeps a broken purge from hanging the suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let quedan = loop {
+        let q: Quedan = diesel_async::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT coalesce(string_agg(id::text, ','), '') AS sesiones, \
+                        (SELECT count(*) FROM login_fallos) AS fallos FROM sesiones",
+            ),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+        if q.fallos == 0 && !q.sesiones.contains("a1") {
+            break q.sesiones;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no purge within 30 s: sesiones {}, login_fallos {}",
+            q.sesiones,
+            q.fallos
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(quedan, "00000000-0000-7000-8000-0000000000a2");
+}

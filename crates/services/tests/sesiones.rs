@@ -462,3 +462,95 @@ async fn una_direccion_con_demasiados_fallos_queda_bloqueada_para_todas_las_cuen
         .await
         .unwrap();
 }
+
+/// The purge deletes what can never authenticate again once it is older than `purge_after`,
+/// and the login-failure rows whose run is over; it keeps live sessions, recently dead ones,
+/// and any row that still blocks.
+#[tokio::test]
+async fn la_purga_borra_sesiones_muertas_y_fallos_viejos_y_nada_mas() {
+    let db = TestDb::new().await;
+    let pool = db.pool();
+    let auth = Auth::new(AuthSettings {
+        purge_after: Duration::from_secs(7 * 24 * 3600),
+        throttle: ThrottleSettings {
+            window: Duration::from_secs(15 * 60),
+            ..ThrottleSettings::default()
+        },
+        ..settings()
+    })
+    .unwrap();
+    let root = admin(&pool, &auth).await;
+    let mut sesiones = Vec::new();
+    for _ in 0..5 {
+        let t = auth
+            .login(&pool, &form(&root.email, CLAVE), None, None)
+            .await
+            .unwrap();
+        let c = auth.authenticate(&pool, &t.access_token).await.unwrap();
+        sesiones.push((t.access_token, c.sesion_id));
+    }
+    let mut conn = db.connect().await;
+    let ids: Vec<String> = sesiones.iter().map(|(_, s)| s.to_string()).collect();
+    conn.batch_execute(&format!(
+        "UPDATE sesiones SET created_at = now() - interval '20 days', \
+                             expires_at = now() - interval '8 days' WHERE id = '{}';  \
+         UPDATE sesiones SET created_at = now() - interval '20 days', \
+                             expires_at = now() - interval '6 days' WHERE id = '{}';  \
+         UPDATE sesiones SET revoked_at = now() - interval '8 days' WHERE id = '{}';  \
+         UPDATE sesiones SET revoked_at = now() - interval '1 day' WHERE id = '{}';  \
+         INSERT INTO login_fallos (clave, fallos, ventana_inicio, ultimo_fallo, bloqueado_hasta) VALUES \
+           ('viejo', 3, now() - interval '2 hours', now() - interval '1 hour', NULL), \
+           ('viejo-bloqueo-pasado', 9, now() - interval '3 hours', now() - interval '1 hour', now() - interval '30 minutes'), \
+           ('reciente', 2, now() - interval '5 minutes', now() - interval '1 minute', NULL), \
+           ('viejo-aun-bloqueado', 9, now() - interval '3 hours', now() - interval '1 hour', now() + interval '10 minutes');",
+        ids[0], ids[1], ids[2], ids[3]
+    ))
+    .await
+    .unwrap();
+
+    let purga = auth.purgar(&pool).await.unwrap();
+    assert_eq!(
+        (purga.sesiones, purga.login_fallos),
+        (2, 2),
+        "expired 8 days ago and revoked 8 days ago; the two finished runs"
+    );
+
+    #[derive(diesel::QueryableByName)]
+    struct Fila {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let mut quedan = async |sql: &str| {
+        let mut v: Vec<String> = diesel::sql_query(sql)
+            .load::<Fila>(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.t)
+            .collect();
+        v.sort();
+        v
+    };
+    // (`admin` logged in once too: its session is live.)
+    let mut esperadas = vec![
+        root.sesion_id.to_string(),
+        ids[1].clone(),
+        ids[3].clone(),
+        ids[4].clone(),
+    ];
+    esperadas.sort();
+    assert_eq!(
+        quedan("SELECT id::text AS t FROM sesiones").await,
+        esperadas
+    );
+    assert_eq!(
+        quedan("SELECT clave AS t FROM login_fallos").await,
+        vec!["reciente", "viejo-aun-bloqueado"]
+    );
+    // The live session still works; a second purge finds nothing.
+    auth.authenticate(&pool, &sesiones[4].0).await.unwrap();
+    assert_eq!(
+        auth.purgar(&pool).await.unwrap(),
+        solicitudes_services::auth::Purga::default()
+    );
+}

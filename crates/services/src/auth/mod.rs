@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 pub use cache::{CacheSettings, ListenerEvent};
 pub use password::{HasherSettings, PasswordHasher, Verificacion};
+pub use sesiones::Purga;
 pub use throttle::ThrottleSettings;
 
 use crate::error::ServiceError;
@@ -42,6 +43,13 @@ pub struct AuthSettings {
     pub cache: CacheSettings,
     /// `POST /auth/registro` is served (default off: 404).
     pub open_registration: bool,
+    /// How often each process runs [`Auth::purgar`] (default 1 hour; `None`: never). Every
+    /// replica may: the deletes are idempotent.
+    pub purge_interval: Option<Duration>,
+    /// How long an expired or revoked session is kept before [`Auth::purgar`] deletes it
+    /// (default 7 days: who was logged in, from where, stays visible to an operator for a
+    /// while after the fact).
+    pub purge_after: Duration,
     /// At start-up, when no active admin exists, this account is created or made an active
     /// admin (FastAPI's FIRST_SUPERUSER)…
     pub bootstrap_admin_email: Option<String>,
@@ -58,6 +66,8 @@ impl Default for AuthSettings {
             throttle: ThrottleSettings::default(),
             cache: CacheSettings::default(),
             open_registration: false,
+            purge_interval: Some(Duration::from_secs(3600)),
+            purge_after: Duration::from_secs(7 * 24 * 3600),
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,
         }

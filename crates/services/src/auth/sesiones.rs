@@ -6,7 +6,7 @@ use std::sync::Arc;
 use solicitudes_domain::{Caller, SesionId, UsuarioId};
 use solicitudes_persistence::models::{NewSesion, UsuarioChanges};
 use solicitudes_persistence::usuarios::{self as usuarios_db, RevocarSesiones, UsuarioUpdate};
-use solicitudes_persistence::{DbPool, sesiones as db};
+use solicitudes_persistence::{DbPool, login_fallos, sesiones as db};
 use solicitudes_schemas::auth::{LoginForm, PasswordChange, SesionResponse, TokenResponse};
 use time::OffsetDateTime;
 
@@ -14,6 +14,24 @@ use super::cache::Lookup;
 use super::throttle::{self, Claves};
 use super::{Auth, token};
 use crate::error::ServiceError;
+
+/// What one [`Auth::purgar`] deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Purga {
+    /// Sessions expired or revoked more than [`super::AuthSettings::purge_after`] ago.
+    pub sesiones: usize,
+    /// Login-failure rows whose run of failures is over and that block nothing.
+    pub login_fallos: usize,
+}
+
+/// `now` minus `d`, or the Unix epoch (so nothing counts as old enough) when that is not a
+/// representable instant.
+fn hace(now: OffsetDateTime, d: std::time::Duration) -> OffsetDateTime {
+    time::Duration::try_from(d)
+        .ok()
+        .and_then(|d| now.checked_sub(d))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
 
 /// Longest `User-Agent` kept with a session, in characters.
 const MAX_USER_AGENT: usize = 512;
@@ -150,6 +168,26 @@ impl Auth {
             self.touch(pool, caller.sesion_id);
         }
         Ok(caller)
+    }
+
+    /// Housekeeping: deletes the sessions that expired or were revoked more than
+    /// [`super::AuthSettings::purge_after`] ago (they can never authenticate again), and the
+    /// login-failure rows with no failure for a throttle window that block nothing (their run
+    /// is over: the next failure starts a new one). Two statements; safe to run on every
+    /// replica at once. The server runs it every [`super::AuthSettings::purge_interval`].
+    ///
+    /// # Errors
+    /// [`ServiceError::Unavailable`] when the database cannot be reached.
+    pub async fn purgar(&self, pool: &DbPool) -> Result<Purga, ServiceError> {
+        let now = OffsetDateTime::now_utc();
+        let mut conn = pool.get().await?;
+        let sesiones = db::purgar(&mut conn, hace(now, self.settings().purge_after)).await?;
+        let login_fallos =
+            login_fallos::purgar(&mut conn, hace(now, self.settings().throttle.window)).await?;
+        Ok(Purga {
+            sesiones,
+            login_fallos,
+        })
     }
 
     /// Records a use of `sesion` off the request path.
