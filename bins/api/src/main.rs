@@ -74,8 +74,13 @@ async fn with_settings(
     match task(&settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("solicitudes-api: {e:#}");
+            // Once, on standard error: as a log line (in `log.format`, for the log collector)
+            // when the server fails, as a plain message when a command run by hand does.
+            if matches!(cli.command, None | Some(Command::Serve)) {
+                tracing::error!("{e:#}");
+            } else {
+                eprintln!("solicitudes-api: {e:#}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -63,6 +63,11 @@ fn fallo(out: &Output, message: &str) {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(out.stdout.is_empty(), "{:?}", out.stdout);
     assert!(stderr.contains(message), "expected {message:?} in {stderr}");
+    assert_eq!(
+        stderr.matches(message).count(),
+        1,
+        "said once, not as a log line and again: {stderr}"
+    );
 }
 
 async fn login(pool: &DbPool, email: &str, password: &str) -> Rol {
