@@ -101,10 +101,12 @@ resilience: ## Resilience tests: the real binary vs. PostgreSQL clusters they st
 fuzz: ## Schemathesis against the running binary: every check, fixed seed (TEST_DATABASE_URL or the test cluster)
 	CARGO='$(CARGO)' scripts/fuzz.sh
 
-lint: ## rustfmt check, clippy -D warnings, and the domain/schemas/client dependency check
+lint: ## rustfmt check, clippy -D warnings, the domain/schemas/client dependency check, the scripts' syntax
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	CARGO='$(CARGO)' scripts/check-deps.sh
+	bash -n scripts/*.sh .ci/run
+	python3 -c 'import ast, sys; [ast.parse(open(f, encoding="utf-8").read(), f) for f in sys.argv[1:]]' scripts/fuzz/*.py scripts/bench/bench.py
 
 fmt: ## Format all code
 	$(CARGO) fmt --all
