@@ -84,8 +84,8 @@ pub(crate) enum Lookup {
     Miss(u64),
 }
 
-/// The cache. Shared by every worker of a process (`Arc`).
-#[derive(Debug)]
+/// The cache. Shared by every worker of a process (`Arc`). Its `Debug` says how many
+/// sessions it holds, never their token hashes.
 pub(crate) struct SessionCache {
     map: RwLock<HashMap<[u8; 32], Entry>>,
     online: AtomicBool,
@@ -93,6 +93,16 @@ pub(crate) struct SessionCache {
     settings: CacheSettings,
     touch_every: i64,
     events: broadcast::Sender<ListenerEvent>,
+}
+
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionCache")
+            .field("sessions", &self.len())
+            .field("online", &self.is_online())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionCache {
@@ -299,6 +309,22 @@ mod tests {
         c.insert([1; 32], caller(), now + Duration::from_secs(60), now, g);
         assert_eq!(c.len(), 0);
         assert!(matches!(c.lookup(&[1; 32], now), Lookup::Miss(_)));
+    }
+
+    #[test]
+    fn el_debug_de_la_cache_no_muestra_los_hashes_de_los_tokens() {
+        let c = cache();
+        c.reset(true);
+        let now = OffsetDateTime::now_utc();
+        let Lookup::Miss(g) = c.lookup(&[0xab; 32], now) else {
+            panic!()
+        };
+        c.insert([0xab; 32], caller(), now + Duration::from_secs(60), now, g);
+        assert_eq!(c.len(), 1);
+        let debug = format!("{c:?}");
+        assert!(debug.contains("sessions: 1"), "{debug}");
+        assert!(!debug.contains("171"), "a byte of the hash: {debug}");
+        assert!(!debug.contains("a@b.co"), "a cached caller: {debug}");
     }
 
     #[test]

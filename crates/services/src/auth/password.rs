@@ -58,8 +58,9 @@ pub struct Verificacion {
     pub rehash: bool,
 }
 
-/// Hashes and verifies passwords; cheap to share (`Arc` inside).
-#[derive(Debug, Clone)]
+/// Hashes and verifies passwords; cheap to share (`Arc` inside). Its `Debug` shows the
+/// parameters and sizes, never a hash.
+#[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
@@ -74,12 +75,33 @@ pub struct PasswordHasher {
 /// Argon2's working memory between hashes: at most `keep` buffers of `blocks` 1 KiB blocks
 /// (the current `m`). A hash takes one (or allocates it, the first time per permit) and gives
 /// it back; a stored hash with a larger `m` than the current one gets a buffer of its own,
-/// freed afterwards.
-#[derive(Debug)]
+/// freed afterwards. Its `Debug` gives sizes only: the buffers hold what the last hashes
+/// derived from their passwords (and are megabytes long).
 struct Memoria {
     libres: Mutex<Vec<Vec<Block>>>,
     blocks: usize,
     keep: usize,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("params", &self.params)
+            .field("max_concurrent", &self.size)
+            .field("memoria", &self.memoria)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Memoria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let libres = self.libres.lock().map_or(0, |l| l.len());
+        f.debug_struct("Memoria")
+            .field("blocks", &self.blocks)
+            .field("keep", &self.keep)
+            .field("libres", &libres)
+            .finish()
+    }
 }
 
 impl Memoria {
@@ -480,6 +502,14 @@ mod tests {
         let (m, tamano) = libres(&h);
         assert_eq!(m, n, "the larger buffer is not kept");
         assert!(tamano);
+        // Debug names the sizes, not the blocks' contents.
+        let debug = format!("{h:?}");
+        assert!(
+            debug.contains("blocks: 64") && debug.len() < 1000,
+            "{debug}"
+        );
+        h.verify_dummy(&pw).await.unwrap();
+        assert!(!format!("{h:?}").contains("$argon2"), "{h:?}");
     }
 
     #[test]
